@@ -68,6 +68,33 @@ xasprintf (const char *fmt, ...)
   return s;
 }
 
+char *
+kl_quote (const char *s, size_t len)
+{
+  static const char hex[] = "0123456789abcdef";
+  char *out = xmalloc (len * 4 + 3);
+  char *p = out;
+  *p++ = '"';
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char) s[i];
+      if (c < ' ' || c >= 0x7f)
+        {
+          *p++ = '\\';
+          *p++ = 'x';
+          *p++ = hex[c >> 4];
+          *p++ = hex[c & 0xf];
+          continue;
+        }
+      if (c == '"' || c == '\\')
+        *p++ = '\\';
+      *p++ = (char) c;
+    }
+  *p++ = '"';
+  *p = '\0';
+  return out;
+}
+
 void
 cleanup_freep (void *p)
 {

@@ -21,6 +21,11 @@ char *xstrdup (const char *s);
 char *xstrndup (const char *s, size_t n);
 char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
+/* `s` (len bytes) in double quotes with '"' and '\\' escaped and bytes outside
+   printable ASCII as \xNN (as Go quotes input in errors), so hostile input
+   prints safely. */
+char *kl_quote (const char *s, size_t len);
+
 void cleanup_freep (void *p);
 void cleanup_closep (int *fd);
 void cleanup_fclosep (FILE **f);

@@ -1,0 +1,33 @@
+/* Durations as Go's time.ParseDuration and Duration.String() read and write them. */
+#ifndef KL_UTIL_DURATION_H
+#define KL_UTIL_DURATION_H
+
+#include <stdint.h>
+
+#include "pkg/util/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KL_NANOSECOND ((int64_t) 1)
+#define KL_MICROSECOND ((int64_t) 1000)
+#define KL_MILLISECOND ((int64_t) 1000000)
+#define KL_SECOND ((int64_t) 1000000000)
+#define KL_MINUTE (60 * KL_SECOND)
+#define KL_HOUR (60 * KL_MINUTE)
+
+/* Parses `s` ("300ms", "-1.5h", "2h45m", "0") into *out_ns as time.ParseDuration
+   does; on failure sets a KL_ERROR_INVALID error such as
+   `invalid duration "1x": unknown unit "x"` and leaves *out_ns untouched. */
+int kl_duration_parse (const char *s, int64_t *out_ns, kl_error_t *err);
+
+/* Renders `ns` as Duration.String() does ("1h2m0.5s", "1.5ms", "0s"); the
+   caller frees the result. */
+char *kl_duration_format (int64_t ns);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
