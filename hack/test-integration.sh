@@ -8,7 +8,11 @@ source hack/lib/images.sh
 source hack/lib/containerd.sh
 
 BAZEL=${BAZEL:-bazel}
-work=$(mktemp -d /tmp/kl-integration.XXXXXX)
+# A fixed path keeps Bazel's analysis cache warm between runs.
+work=/tmp/kl-integration
+if [[ -f $work/containerd/containerd.pid ]]; then containerd_down "$work/containerd"; fi
+rm -rf "$work"
+mkdir -p "$work"
 cleanup() {
   containerd_down "$work/containerd" || true
   rm -rf "$work" || true
@@ -25,5 +29,5 @@ $BAZEL test ${BAZEL_FLAGS:-} \
   --test_env=KL_TEST_CRI_ENDPOINT="unix://$work/containerd/containerd.sock" \
   --test_env=KL_TEST_BUSYBOX_IMAGE="$BUSYBOX_IMAGE" \
   --test_env=KL_TEST_PAUSE_IMAGE="$PAUSE_IMAGE" \
-  --test_tag_filters=integration \
-  //test/integration/...
+  --nocache_test_results \
+  //test/integration:cri_containerd_test

@@ -85,7 +85,7 @@ TOML
 containerd_up() {
   local dir=$1
   _containerd_config "$dir"
-  ls /run/netns 2>/dev/null | sort >"$dir/netns.before"
+  { ls /run/netns 2>/dev/null || true; } | sort >"$dir/netns.before"
   containerd --config "$dir/config.toml" >"$dir/containerd.log" 2>&1 &
   echo $! >"$dir/containerd.pid"
   local deadline=$((SECONDS + 30))
@@ -134,7 +134,7 @@ containerd_down() {
   # Network namespaces the CRI plugin made for pods of this instance and
   # that a failed test left behind (new since containerd_up).
   local ns
-  for ns in $(ls /run/netns 2>/dev/null | sort | comm -13 "$dir/netns.before" - 2>/dev/null); do
+  for ns in $({ ls /run/netns 2>/dev/null || true; } | sort | comm -13 "$dir/netns.before" - 2>/dev/null); do
     case $ns in cni-*) umount -l "/run/netns/$ns" 2>/dev/null; rm -f "/run/netns/$ns" ;; esac
   done
   rm -f "$dir/containerd.pid"
