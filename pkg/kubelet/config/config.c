@@ -13,10 +13,12 @@ kl_kubelet_config_free (kl_kubelet_config_t *config)
 {
   if (config == NULL)
     return;
-  /* Every owned value but the derived node name belongs to a flag. */
+  /* Every owned value but the derived node name and the file-only
+     podLogsDir belongs to a flag. */
   kl_flag_table_t table = { kl_kubelet_flags, kl_kubelet_n_flags, config };
   kl_flag_values_free (&table);
   free (config->node_name);
+  free (config->pod_logs_dir);
   free (config);
 }
 

@@ -43,6 +43,7 @@ struct kl_kubelet_config_s
 
   /* KubeletConfiguration fields, settable by the file and by flags. */
   char *static_pod_path;                      /* staticPodPath, --pod-manifest-path */
+  char *pod_logs_dir;                         /* podLogsDir (/var/log/pods); file only, as Go */
   char *static_pod_url;                       /* staticPodURL, --manifest-url */
   kl_string_multimap_t static_pod_url_header; /* staticPodURLHeader, --manifest-url-header */
   int64_t file_check_frequency_ns;            /* fileCheckFrequency (20s) */

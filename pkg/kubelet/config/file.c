@@ -46,6 +46,7 @@ struct file_field
 
 static const struct file_field fields[] = {
   { "staticPodPath", FIELD_PATH, FIELD (static_pod_path) },
+  { "podLogsDir", FIELD_PATH, FIELD (pod_logs_dir) },
   { "staticPodURL", FIELD_STRING, FIELD (static_pod_url) },
   { "staticPodURLHeader", FIELD_HEADERS, FIELD (static_pod_url_header) },
   { "fileCheckFrequency", FIELD_DURATION, FIELD (file_check_frequency_ns) },
@@ -133,7 +134,6 @@ static const char *const unsupported_fields[] = {
   "nodeStatusUpdateFrequency",
   "oomScoreAdj",
   "podCIDR",
-  "podLogsDir",
   "podPidsLimit",
   "podsPerCore",
   "port",

@@ -102,6 +102,7 @@ kl_kubelet_config_new_default (void)
   c->container_runtime = xstrdup ("remote");
   c->pod_infra_container_image = xstrdup ("registry.k8s.io/pause:3.9");
   c->static_pod_path = xstrdup ("");
+  c->pod_logs_dir = xstrdup ("/var/log/pods");
   c->static_pod_url = xstrdup ("");
   c->file_check_frequency_ns = 20 * KL_SECOND;
   c->http_check_frequency_ns = 20 * KL_SECOND;
