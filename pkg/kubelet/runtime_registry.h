@@ -25,9 +25,12 @@ struct kl_inprocess_runtime_s
   void (*options_free) (void *options);
   void (*flags) (void *options, kl_flag_table_t *out);
 
-  /* Starts serving on config->container_runtime_endpoint; *handle stops it. */
-  int (*start) (const kl_kubelet_config_t *config, void *options, void **handle,
-                kl_error_t *err);
+  /* Starts serving on config->container_runtime_endpoint; *handle stops it.
+     When the user left that endpoint at its default
+     (!config->container_runtime_endpoint_set) the runtime may replace it
+     with its own socket; the kubelet connects to whatever it holds after
+     start returns. */
+  int (*start) (kl_kubelet_config_t *config, void *options, void **handle, kl_error_t *err);
   void (*stop) (void *handle);
 };
 typedef struct kl_inprocess_runtime_s kl_inprocess_runtime_t;

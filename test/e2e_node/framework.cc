@@ -1,0 +1,380 @@
+#include "test/e2e_node/framework.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace e2e {
+
+namespace {
+
+const int64_t kSecond = 1000000000LL;
+
+std::string
+Getenv (const char *name)
+{
+  const char *v = getenv (name);
+  return v ? v : "";
+}
+
+size_t
+Collect (char *data, size_t size, size_t n, void *out)
+{
+  static_cast<std::string *> (out)->append (data, size * n);
+  return size * n;
+}
+
+std::string
+Label (const char *key, void *const *entries, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      auto *e = static_cast<const Runtime__V1__PodSandbox__LabelsEntry *> (entries[i]);
+      if (strcmp (e->key, key) == 0)
+        return e->value;
+    }
+  return "";
+}
+
+} // namespace
+
+Env
+Env::Load ()
+{
+  Env env;
+  env.kubelet = Getenv ("KL_E2E_KUBELET");
+  env.endpoint = Getenv ("KL_E2E_CRI_ENDPOINT");
+  env.busybox = Getenv ("KL_E2E_BUSYBOX_IMAGE");
+  env.pause = Getenv ("KL_E2E_PAUSE_IMAGE");
+  env.runtime_args = Getenv ("KL_E2E_KUBELET_ARGS");
+  return env;
+}
+
+bool
+WaitFor (const std::function<bool ()> &cond, int seconds)
+{
+  struct timespec start, now;
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  for (;;)
+    {
+      if (cond ())
+        return true;
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      if (now.tv_sec - start.tv_sec >= seconds)
+        return false;
+      usleep (100 * 1000);
+    }
+}
+
+std::string
+ReadFile (const std::string &path)
+{
+  std::ifstream in (path);
+  std::stringstream ss;
+  ss << in.rdbuf ();
+  return ss.str ();
+}
+
+void
+WriteFile (const std::string &path, const std::string &content)
+{
+  // Write beside, then rename: the kubelet never sees half a manifest.
+  std::string tmp = path.substr (0, path.rfind ('/') + 1) + ".tmp-" + std::to_string (getpid ());
+  {
+    std::ofstream out (tmp);
+    out << content;
+  }
+  rename (tmp.c_str (), path.c_str ());
+}
+
+int
+HttpGet (int port, const std::string &path, std::string *body)
+{
+  CURL *curl = curl_easy_init ();
+  std::string url = "http://127.0.0.1:" + std::to_string (port) + path;
+  std::string out;
+  curl_easy_setopt (curl, CURLOPT_URL, url.c_str ());
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt (curl, CURLOPT_TIMEOUT, 10L);
+  long code = 0;
+  if (curl_easy_perform (curl) == CURLE_OK)
+    curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_cleanup (curl);
+  if (body)
+    *body = out;
+  return (int) code;
+}
+
+Runtime::Runtime (const std::string &endpoint)
+{
+  kl_error_t err = NULL;
+  if (kl_cri_client_new (endpoint.c_str (), NULL, 30 * kSecond, &client_, &err) < 0)
+    {
+      fprintf (stderr, "runtime: %s\n", kl_error_message (err));
+      kl_error_release (&err);
+    }
+}
+
+Runtime::~Runtime () { kl_cri_client_free (client_); }
+
+std::vector<SandboxInfo>
+Runtime::Sandboxes (const std::string &pod_name, const std::string &ns)
+{
+  std::vector<SandboxInfo> out;
+  Runtime__V1__ListPodSandboxRequest req = RUNTIME__V1__LIST_POD_SANDBOX_REQUEST__INIT;
+  Runtime__V1__ListPodSandboxResponse *resp = NULL;
+  kl_error_t err = NULL;
+  if (kl_cri_list_pod_sandbox (client_, &req, &resp, &err) < 0)
+    {
+      kl_error_release (&err);
+      return out;
+    }
+  for (size_t i = 0; i < resp->n_items; i++)
+    {
+      auto *s = resp->items[i];
+      std::string name = Label ("io.kubernetes.pod.name", (void *const *) s->labels, s->n_labels);
+      std::string n = Label ("io.kubernetes.pod.namespace", (void *const *) s->labels, s->n_labels);
+      if (name == pod_name + "-" + Kubelet::kNode && n == ns)
+        out.push_back ({ s->id, s->state, s->metadata ? (int) s->metadata->attempt : 0 });
+    }
+  protobuf_c_message_free_unpacked (&resp->base, NULL);
+  return out;
+}
+
+std::vector<ContainerInfo>
+Runtime::Containers (const std::string &pod_name, const std::string &ns)
+{
+  std::vector<ContainerInfo> out;
+  Runtime__V1__ListContainersRequest req = RUNTIME__V1__LIST_CONTAINERS_REQUEST__INIT;
+  Runtime__V1__ListContainersResponse *resp = NULL;
+  kl_error_t err = NULL;
+  if (kl_cri_list_containers (client_, &req, &resp, &err) < 0)
+    {
+      kl_error_release (&err);
+      return out;
+    }
+  for (size_t i = 0; i < resp->n_containers; i++)
+    {
+      auto *c = resp->containers[i];
+      std::string name = Label ("io.kubernetes.pod.name", (void *const *) c->labels, c->n_labels);
+      std::string n = Label ("io.kubernetes.pod.namespace", (void *const *) c->labels, c->n_labels);
+      if (name == pod_name + "-" + Kubelet::kNode && n == ns)
+        out.push_back ({ c->id, c->metadata ? c->metadata->name : "", c->pod_sandbox_id, c->state,
+                         c->metadata ? (int) c->metadata->attempt : 0 });
+    }
+  protobuf_c_message_free_unpacked (&resp->base, NULL);
+  return out;
+}
+
+std::vector<ContainerInfo>
+Runtime::Running (const std::string &pod_name)
+{
+  std::vector<ContainerInfo> out;
+  for (auto &c : Containers (pod_name))
+    if (c.state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING)
+      out.push_back (c);
+  return out;
+}
+
+static Runtime__V1__ContainerStatusResponse *
+Status (kl_cri_client_t *client, const std::string &id)
+{
+  Runtime__V1__ContainerStatusRequest req = RUNTIME__V1__CONTAINER_STATUS_REQUEST__INIT;
+  req.container_id = (char *) id.c_str ();
+  Runtime__V1__ContainerStatusResponse *resp = NULL;
+  kl_error_t err = NULL;
+  if (kl_cri_container_status (client, &req, &resp, &err) < 0)
+    {
+      kl_error_release (&err);
+      return NULL;
+    }
+  return resp;
+}
+
+std::string
+Runtime::Log (const std::string &container_id)
+{
+  auto *resp = Status (client_, container_id);
+  if (resp == NULL)
+    return "";
+  std::string log = ReadFile (resp->status->log_path);
+  protobuf_c_message_free_unpacked (&resp->base, NULL);
+  return log;
+}
+
+int
+Runtime::ExitCode (const std::string &container_id)
+{
+  auto *resp = Status (client_, container_id);
+  if (resp == NULL)
+    return -1;
+  int code = resp->status->exit_code;
+  protobuf_c_message_free_unpacked (&resp->base, NULL);
+  return code;
+}
+
+Kubelet::Kubelet (const Env &env, const std::string &dir) : env_ (env), dir_ (dir)
+{
+  mkdir (dir_.c_str (), 0755);
+  mkdir (manifests ().c_str (), 0755);
+  WriteFile (dir_ + "/kubelet.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\n"
+                                     "kind: KubeletConfiguration\n"
+                                     "podLogsDir: "
+                                         + pod_logs () + "\n");
+}
+
+Kubelet::~Kubelet ()
+{
+  if (pid_ > 0)
+    Stop (SIGTERM);
+}
+
+void
+Kubelet::Start (const std::vector<std::string> &extra)
+{
+  std::vector<std::string> args = {
+    env_.kubelet,
+    "--config=" + dir_ + "/kubelet.yaml",
+    "--container-runtime-endpoint=" + env_.endpoint,
+    "--pod-manifest-path=" + manifests (),
+    "--root-dir=" + root (),
+    "--hostname-override=" + std::string (kNode),
+    "--pod-infra-container-image=" + env_.pause,
+    "--read-only-port=" + std::to_string (read_only_port ()),
+    "--healthz-port=" + std::to_string (healthz_port ()),
+    "--file-check-frequency=2s",
+    "--sync-frequency=10s",
+    "--v=4",
+  };
+  std::istringstream extra_runtime (env_.runtime_args);
+  for (std::string a; extra_runtime >> a;)
+    args.push_back (a);
+  for (auto &a : extra)
+    args.push_back (a);
+  std::string log = dir_ + "/kubelet.log";
+  pid_ = fork ();
+  if (pid_ == 0)
+    {
+      int fd = open (log.c_str (), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      dup2 (fd, 1);
+      dup2 (fd, 2);
+      std::vector<char *> argv;
+      for (auto &a : args)
+        argv.push_back ((char *) a.c_str ());
+      argv.push_back (nullptr);
+      execv (argv[0], argv.data ());
+      _exit (127);
+    }
+  // Up when /healthz answers (or the process died).
+  WaitFor ([this] { return HttpGet (healthz_port (), "/healthz", nullptr) != 0 || !Running (); },
+           30);
+}
+
+bool
+Kubelet::Running ()
+{
+  if (pid_ <= 0)
+    return false;
+  int status;
+  if (waitpid (pid_, &status, WNOHANG) == pid_)
+    {
+      pid_ = -1;
+      return false;
+    }
+  return true;
+}
+
+void
+Kubelet::Stop (int sig)
+{
+  if (pid_ <= 0)
+    return;
+  kill (pid_, sig);
+  int status;
+  waitpid (pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string
+Kubelet::Logs ()
+{
+  return ReadFile (dir_ + "/kubelet.log");
+}
+
+json_t *
+Kubelet::Pods ()
+{
+  std::string body;
+  if (HttpGet (read_only_port (), "/pods", &body) != 200)
+    return nullptr;
+  return json_loads (body.c_str (), 0, nullptr);
+}
+
+json_t *
+Kubelet::Pod (const std::string &name)
+{
+  json_t *pods = Pods ();
+  if (pods == nullptr)
+    return nullptr;
+  json_t *found = nullptr;
+  size_t i;
+  json_t *item;
+  json_array_foreach (json_object_get (pods, "items"), i, item)
+  {
+    const char *n = json_string_value (json_object_get (json_object_get (item, "metadata"), "name"));
+    if (n && name + "-" + kNode == n)
+      found = json_incref (item);
+  }
+  json_decref (pods);
+  return found;
+}
+
+json_t *
+ContainerStatus (json_t *pod, const std::string &container, bool init)
+{
+  json_t *statuses = json_object_get (json_object_get (pod, "status"),
+                                      init ? "initContainerStatuses" : "containerStatuses");
+  size_t i;
+  json_t *s;
+  json_array_foreach (statuses, i, s)
+  {
+    const char *n = json_string_value (json_object_get (s, "name"));
+    if (n && container == n)
+      return s;
+  }
+  return nullptr;
+}
+
+std::string
+Phase (json_t *pod)
+{
+  const char *p = json_string_value (json_object_get (json_object_get (pod, "status"), "phase"));
+  return p ? p : "";
+}
+
+bool
+Ready (json_t *pod)
+{
+  size_t i;
+  json_t *c;
+  json_array_foreach (json_object_get (json_object_get (pod, "status"), "conditions"), i, c)
+  {
+    const char *type = json_string_value (json_object_get (c, "type"));
+    const char *status = json_string_value (json_object_get (c, "status"));
+    if (type && strcmp (type, "Ready") == 0)
+      return status && strcmp (status, "True") == 0;
+  }
+  return false;
+}
+
+} // namespace e2e

@@ -1,0 +1,105 @@
+// Node e2e framework: a kubelet process on a real CRI runtime, manifests in
+// a temp directory, and checks against the runtime itself and /pods.
+#ifndef KL_TEST_E2E_NODE_FRAMEWORK_H
+#define KL_TEST_E2E_NODE_FRAMEWORK_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "pkg/kubelet/cri/remote/remote.h"
+}
+
+namespace e2e {
+
+// The environment hack/test-e2e-node.sh passes.
+struct Env
+{
+  std::string kubelet;      // KL_E2E_KUBELET: the binary under test
+  std::string endpoint;     // KL_E2E_CRI_ENDPOINT
+  std::string busybox;      // KL_E2E_BUSYBOX_IMAGE
+  std::string pause;        // KL_E2E_PAUSE_IMAGE
+  std::string runtime_args; // KL_E2E_KUBELET_ARGS: extra flags (e.g. --container-runtime=docker)
+  static Env Load ();
+};
+
+// Polls `cond` every 100 ms until it holds or `seconds` pass.
+bool WaitFor (const std::function<bool ()> &cond, int seconds);
+
+std::string ReadFile (const std::string &path);
+void WriteFile (const std::string &path, const std::string &content);
+
+// GET http://127.0.0.1:<port><path>: the status code (0 if unreachable).
+int HttpGet (int port, const std::string &path, std::string *body);
+
+struct ContainerInfo
+{
+  std::string id, name, sandbox_id;
+  int state; // Runtime__V1__ContainerState
+  int attempt;
+};
+struct SandboxInfo
+{
+  std::string id;
+  int state; // Runtime__V1__PodSandboxState
+  int attempt;
+};
+
+// The runtime, as the test sees it through our CRI client.
+class Runtime
+{
+public:
+  explicit Runtime (const std::string &endpoint);
+  ~Runtime ();
+  std::vector<SandboxInfo> Sandboxes (const std::string &pod_name, const std::string &ns = "default");
+  std::vector<ContainerInfo> Containers (const std::string &pod_name, const std::string &ns = "default");
+  std::vector<ContainerInfo> Running (const std::string &pod_name);
+  // The container's CRI log file content (via ContainerStatus.log_path).
+  std::string Log (const std::string &container_id);
+  int ExitCode (const std::string &container_id);
+
+private:
+  kl_cri_client_t *client_ = nullptr;
+};
+
+// One kubelet process with its own root, manifest, log and config paths.
+class Kubelet
+{
+public:
+  Kubelet (const Env &env, const std::string &dir);
+  ~Kubelet ();
+  void Start (const std::vector<std::string> &extra = {});
+  void Stop (int sig = SIGTERM); // waits for it to exit
+  bool Running ();
+  std::string Logs ();
+  std::string manifests () const { return dir_ + "/manifests"; }
+  std::string root () const { return dir_ + "/root"; }
+  std::string pod_logs () const { return dir_ + "/pod-logs"; }
+  int read_only_port () const { return 10355; }
+  int healthz_port () const { return 10348; }
+  static constexpr const char *kNode = "e2e-node";
+
+  // /pods as JSON (NULL if unreachable); caller decrefs.
+  json_t *Pods ();
+  // The pod called `<name>-e2e-node` in /pods (NULL if absent); caller decrefs.
+  json_t *Pod (const std::string &name);
+
+private:
+  const Env &env_;
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+// Convenience: a field of the container status called `container` in `pod`.
+json_t *ContainerStatus (json_t *pod, const std::string &container, bool init = false);
+std::string Phase (json_t *pod);
+bool Ready (json_t *pod);
+
+} // namespace e2e
+
+#endif
