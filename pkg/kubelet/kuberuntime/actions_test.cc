@@ -122,6 +122,13 @@ struct Case
   Want want;
 };
 
+// gtest prints parameters that fail; the name says it all.
+void
+PrintTo (const Case &c, std::ostream *os)
+{
+  *os << c.name;
+}
+
 void
 Running (kl_runtime_pod_t *rp, const kl_pod_t *pod, std::initializer_list<const char *> names)
 {

@@ -397,9 +397,6 @@ TEST (ExpandEnvTest, Table)
     { "$()", "$()" },
     { "$(A $(B)", "$(A $(B)" },
     { "(A)", "(A)" },
-    // An unclosed reference is kept and scanning goes on, as Go's Expand:
-    // "$(" is copied and the "$$" after it is still an escape.
-    { "$(A$$", "$(A$" },
     { "$(A$(B", "$(A$(B" },
   };
   for (const Row &r : rows)
@@ -412,6 +409,20 @@ TEST (ExpandEnvTest, Table)
   char *none = kl_expand_env ("$(A)", nullptr, 0);
   EXPECT_STREQ (none, "$(A)");
   free (none);
+}
+
+// An unclosed reference is kept and scanning goes on after "$(", as in Go's
+// expansion.Expand (tryReadVariableName returns "$(" and advances one byte),
+// so a later "$$" is still an escape.
+TEST (ExpandEnvTest, UnclosedReferenceThenEscape)
+{
+  kl_env_var_t env[] = { { (char *) "A", (char *) "alpha" } };
+  char *got = kl_expand_env ("$(A$$", env, 1);
+  EXPECT_STREQ (got, "$(A$");
+  free (got);
+  got = kl_expand_env ("echo $(HOME cost $$5", env, 1);
+  EXPECT_STREQ (got, "echo $(HOME cost $5");
+  free (got);
 }
 
 // ---------------------------------------------------------------------------
@@ -640,6 +651,18 @@ TEST (QosTest, ClassAndOomScoreAdjTable)
       EXPECT_EQ (kl_container_oom_score_adj (pod.get (), Spec (pod.get (), "app"), capacity),
                  r.app_oom);
     }
+}
+
+// GetPodQOS counts only quantities greater than zero: explicit zero
+// requests leave a pod BestEffort (and its OOM score at 1000).
+TEST (QosTest, ZeroQuantitiesDoNotCount)
+{
+  PodPtr pod = DecodePod (PodYaml ("  containers:\n"
+                                   "    - {name: app, image: busybox, resources: {requests: {cpu: '0', "
+                                   "memory: '0'}}}\n"));
+  ASSERT_NE (pod, nullptr);
+  EXPECT_STREQ (kl_pod_qos_class (pod.get ()), "BestEffort");
+  EXPECT_EQ (kl_container_oom_score_adj (pod.get (), Spec (pod.get (), "app"), 4LL << 30), 1000);
 }
 
 TEST (QosTest, InitContainersCountForTheClass)

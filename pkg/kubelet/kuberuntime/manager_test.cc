@@ -136,12 +136,12 @@ protected:
   // One sync of `pod` against what the runtime holds now; *result has the
   // per-container errors.
   int
-  Sync (const kl_pod_t *pod, std::string *error = nullptr)
+  Sync (const kl_pod_t *pod, std::string *error = nullptr, const kl_probe_view_t *probes = nullptr)
   {
     RuntimePodPtr status = Status (pod->metadata.uid);
     kl_sync_result_clear (&result);
     kl_error_t err = nullptr;
-    int ret = kl_runtime_manager_sync_pod (manager, pod, status.get (), nullptr, &result, &err);
+    int ret = kl_runtime_manager_sync_pod (manager, pod, status.get (), probes, &result, &err);
     if (error)
       *error = kl_error_message (err);
     else
@@ -549,9 +549,12 @@ TEST_F (ManagerTest, KillPodStopsContainersAfterPreStopAndSandboxes)
   fake_runtime_clear_calls (fake);
 
   RuntimePodPtr st = Status ();
+  std::string a = Newest ("a"), b = Newest ("b");
   kl_error_t err = nullptr;
   ASSERT_EQ (kl_runtime_manager_kill_pod (manager, pod.get (), st.get (), -1, &err), 0)
       << kl_error_message (err);
+  EXPECT_EQ (fake_runtime_stop_timeout (fake, a.c_str ()), 30) << "the pod's default grace";
+  EXPECT_EQ (fake_runtime_stop_timeout (fake, b.c_str ()), 30);
   EXPECT_EQ (fake_runtime_count_containers (fake, RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED),
              2u);
   EXPECT_EQ (fake_runtime_count_sandboxes (fake, RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY),
@@ -576,6 +579,56 @@ TEST_F (ManagerTest, KillPodStopsContainersAfterPreStopAndSandboxes)
   EXPECT_EQ (Count ("ExecSync"), 0u);
   EXPECT_EQ (Count ("StopContainer"), 2u);
   EXPECT_EQ (Count ("StopPodSandbox"), 2u);
+}
+
+TEST_F (ManagerTest, LivenessFailureKillsWithTheProbesGraceAndRestarts)
+{
+  PodPtr pod = DecodePod ("apiVersion: v1\n"
+                          "kind: Pod\n"
+                          "metadata: {name: web, namespace: default, uid: web-uid}\n"
+                          "spec:\n"
+                          "  terminationGracePeriodSeconds: 45\n"
+                          "  containers:\n"
+                          "    - name: a\n"
+                          "      image: 'busybox:1.36'\n"
+                          "      livenessProbe:\n"
+                          "        exec: {command: [check]}\n"
+                          "        terminationGracePeriodSeconds: 7\n"
+                          "    - {name: b, image: 'busybox:1.36'}\n");
+  ASSERT_NE (pod, nullptr);
+  ASSERT_EQ (Sync (pod.get ()), 0);
+  std::string first = Newest ("a");
+  Probes probes;
+  probes.liveness_failed.insert ("a");
+  kl_probe_view_t view = probes.view ();
+  ASSERT_EQ (Sync (pod.get (), nullptr, &view), 0);
+  EXPECT_EQ (SyncErrors (), "");
+  EXPECT_EQ (fake_runtime_stop_timeout (fake, first.c_str ()), 7);
+  EXPECT_EQ (Containers (),
+             (std::vector<std::string>{ "a/running/1", "b/running/0", "a/exited/0" }));
+  EXPECT_EQ (Count ("StopPodSandbox"), 0u) << "only the container";
+}
+
+TEST_F (ManagerTest, ChangedSpecRestartsTheContainer)
+{
+  PodPtr v1 = DecodePod (SimplePod ("Never", kSecondContainer));
+  ASSERT_NE (v1, nullptr);
+  ASSERT_EQ (Sync (v1.get ()), 0);
+  std::string first = Newest ("a");
+  std::string v2_yaml = SimplePod ("Never", kSecondContainer);
+  v2_yaml.replace (v2_yaml.find ("'3600'"), 6, "'7200'");
+  PodPtr v2 = DecodePod (v2_yaml);
+  ASSERT_NE (v2, nullptr);
+  ASSERT_EQ (Sync (v2.get ()), 0);
+  EXPECT_EQ (SyncErrors (), "");
+  EXPECT_EQ (fake_runtime_stop_timeout (fake, first.c_str ()), 5) << "the pod's grace period";
+  EXPECT_EQ (Containers (),
+             (std::vector<std::string>{ "a/running/1", "b/running/0", "a/exited/0" }));
+  Runtime__V1__ContainerConfig *cc = fake_runtime_container_config (fake, Newest ("a").c_str ());
+  ASSERT_NE (cc, nullptr);
+  ASSERT_EQ (cc->n_command, 2u);
+  EXPECT_STREQ (cc->command[1], "7200");
+  protobuf_c_message_free_unpacked (&cc->base, nullptr);
 }
 
 TEST_F (ManagerTest, KillPodFailsWhenTheRuntimeIsDown)

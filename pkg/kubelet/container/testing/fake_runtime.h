@@ -31,7 +31,9 @@ extern "C" {
    - ContainerStatus.log_path is <sandbox log_directory>/<config log_path>.
    - created_at of sandboxes and containers strictly increases, even with a
      clock that stands still, so "newest first" orders are well defined.
-   - Lists come in creation order. Unimplemented methods fail with
+   - Lists come in creation order (newest first after
+     fake_runtime_set_reverse_lists: containerd lists from a Go map, in no
+     fixed order). Unimplemented methods fail with
      KL_ERROR_GENERIC "... not implemented in the fake".
    Every op and hook is thread-safe (one lock guards the whole state). */
 
@@ -51,6 +53,10 @@ void fake_runtime_set_clock (fake_runtime_t *fake, fake_runtime_clock_fn now, vo
 
 /* While down, every call fails with KL_ERROR_UNAVAILABLE (a dead runtime). */
 void fake_runtime_set_down (fake_runtime_t *fake, bool down);
+
+/* ListPodSandbox and ListContainers answer newest first while `reverse`
+   holds, oldest first otherwise. */
+void fake_runtime_set_reverse_lists (fake_runtime_t *fake, bool reverse);
 
 /* The next call of `method` (a CRI method name: "CreateContainer",
    "PullImage", "ExecSync", ...) fails with an error of `kind`; calling this
@@ -114,6 +120,10 @@ Runtime__V1__ContainerConfig *fake_runtime_container_config (fake_runtime_t *fak
 /* A copy of the config sandbox `id` was run with, or NULL; free it with
    protobuf_c_message_free_unpacked (). */
 Runtime__V1__PodSandboxConfig *fake_runtime_sandbox_config (fake_runtime_t *fake, const char *id);
+
+/* The timeout (seconds) of the last StopContainer of container `id`, or -1
+   if it was never stopped through StopContainer (or is unknown). */
+int64_t fake_runtime_stop_timeout (fake_runtime_t *fake, const char *id);
 
 /* Whether the fake has `image` (by name or ID). */
 bool fake_runtime_has_image (fake_runtime_t *fake, const char *image);

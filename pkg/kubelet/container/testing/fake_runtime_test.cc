@@ -320,6 +320,29 @@ TEST_F (FakeRuntimeTest, ListPodSandboxFilters)
     }
 }
 
+TEST_F (FakeRuntimeTest, ListsCanComeNewestFirst)
+{
+  std::string a = RunSandbox ("web");
+  std::string b = RunSandbox ("db");
+  std::string ca = RunContainer (a, "app");
+  std::string cb = RunContainer (b, "db");
+  fake_runtime_set_reverse_lists (fake, true);
+  Err err;
+  Runtime__V1__ListPodSandboxRequest sreq = RUNTIME__V1__LIST_POD_SANDBOX_REQUEST__INIT;
+  Pb<Runtime__V1__ListPodSandboxResponse> sandboxes;
+  ASSERT_EQ (kl_runtime_list_pod_sandbox (rt, &sreq, sandboxes.out (), err.out ()), 0);
+  ASSERT_EQ (sandboxes->n_items, 2u);
+  EXPECT_EQ (sandboxes->items[0]->id, b);
+  Runtime__V1__ListContainersRequest creq = RUNTIME__V1__LIST_CONTAINERS_REQUEST__INIT;
+  Pb<Runtime__V1__ListContainersResponse> containers;
+  ASSERT_EQ (kl_runtime_list_containers (rt, &creq, containers.out (), err.out ()), 0);
+  ASSERT_EQ (containers->n_containers, 2u);
+  EXPECT_EQ (containers->containers[0]->id, cb);
+  fake_runtime_set_reverse_lists (fake, false);
+  ASSERT_EQ (kl_runtime_list_containers (rt, &creq, containers.out (), err.out ()), 0);
+  EXPECT_EQ (containers->containers[0]->id, ca);
+}
+
 TEST_F (FakeRuntimeTest, ContainerLifecycle)
 {
   std::string sb = RunSandbox ("web", 0, false, "/var/log/pods/default_web_web-uid");
@@ -367,6 +390,7 @@ TEST_F (FakeRuntimeTest, ContainerLifecycle)
   EXPECT_TRUE (err.is (KL_ERROR_ALREADY_EXISTS)) << err.msg ();
 
   now = 4000;
+  EXPECT_EQ (fake_runtime_stop_timeout (fake, id.c_str ()), -1);
   Runtime__V1__StopContainerRequest stop = RUNTIME__V1__STOP_CONTAINER_REQUEST__INIT;
   stop.container_id = (char *) id.c_str ();
   Pb<Runtime__V1__StopContainerResponse> stopped;
@@ -376,6 +400,7 @@ TEST_F (FakeRuntimeTest, ContainerLifecycle)
   EXPECT_EQ (st->status->exit_code, 137);
   EXPECT_STREQ (st->status->reason, "Error");
   EXPECT_EQ (st->status->finished_at, 4000);
+  EXPECT_EQ (fake_runtime_stop_timeout (fake, id.c_str ()), 0);
   // Already stopped is fine and changes nothing.
   now = 5000;
   ASSERT_EQ (kl_runtime_stop_container (rt, &stop, stopped.out (), err.out ()), 0);
