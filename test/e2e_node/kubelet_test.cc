@@ -65,7 +65,9 @@ protected:
   std::string
   Pod (const std::string &name, const std::string &spec)
   {
-    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\nspec:\n" + spec;
+    // `exec sleep` as PID 1 ignores SIGTERM: a short grace keeps kills quick.
+    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name
+           + "\nspec:\n  terminationGracePeriodSeconds: 2\n" + spec;
   }
 
   std::string

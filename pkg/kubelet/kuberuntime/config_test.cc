@@ -15,6 +15,7 @@ extern "C" {
 #include "pkg/kubelet/kuberuntime/container_config.h"
 #include "pkg/kubelet/kuberuntime/labels.h"
 #include "pkg/kubelet/kuberuntime/qos.h"
+#include "pkg/kubelet/volume/volume.h"
 #include "pkg/kubelet/kuberuntime/sandbox.h"
 #include "pkg/kubelet/volume/volume.h"
 #include "pkg/util/grpc/grpc.h"
@@ -466,6 +467,9 @@ protected:
     const kl_container_t *c = Spec (pod.get (), name);
     ASSERT_NE (c, nullptr);
     kl_error_t err = nullptr;
+    // As the runtime manager: volumes exist before a container config names them.
+    if (kl_volumes_setup (pod_dir.c_str (), pod.get (), &err) < 0)
+      kl_error_release (&err);
     ret = kl_container_config_make (pod.get (), c, &opts, config.out (), &err);
     message = kl_error_message (err);
     is_invalid = kl_error_is (err, KL_ERROR_INVALID);

@@ -1,6 +1,10 @@
 #include "pkg/kubelet/kuberuntime/container_config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pkg/kubelet/api/static.h"
 #include "pkg/kubelet/kuberuntime/labels.h"
@@ -53,10 +57,15 @@ kl_expand_env (const char *s, const kl_env_var_t *env, size_t n)
               piece_len = strlen (value);
               p = close + 1;
             }
+          else if (close)
+            {
+              piece_len = (size_t) (close - p + 1);
+              p += piece_len;
+            }
           else
             {
-              piece_len = close ? (size_t) (close - p + 1) : strlen (p);
-              p += piece_len;
+              piece_len = 2; /* an unclosed "$(" stays, scanning goes on */
+              p += 2;
             }
         }
       else
@@ -71,6 +80,68 @@ kl_expand_env (const char *s, const kl_env_var_t *env, size_t n)
     }
   out[len] = '\0';
   return out;
+}
+
+int
+kl_subpath_prepare (const char *base, const char *sub_path, char **out, kl_error_t *err)
+{
+  if (sub_path[0] == '/')
+    return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                               "subPath \"%s\" must be a relative path", sub_path);
+  for (const char *p = sub_path; p && *p;)
+    {
+      const char *slash = strchr (p, '/');
+      size_t len = slash ? (size_t) (slash - p) : strlen (p);
+      if (len == 2 && p[0] == '.' && p[1] == '.')
+        return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                                   "subPath \"%s\" must not contain \"..\"", sub_path);
+      p = slash ? slash + 1 : NULL;
+    }
+  cleanup_close int dir = open (base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    return kl_make_error (err, errno, "open volume %s", base);
+  cleanup_free char *copy = xstrdup (sub_path);
+  char *save = NULL;
+  char *next = strtok_r (copy, "/", &save);
+  while (next)
+    {
+      char *component = next;
+      next = strtok_r (NULL, "/", &save);
+      if (strcmp (component, "..") == 0)
+        return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                                   "subPath \"%s\" must not contain \"..\"", sub_path);
+      if (strcmp (component, ".") == 0)
+        continue;
+      struct stat st;
+      if (fstatat (dir, component, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (errno != ENOENT)
+            return kl_make_error (err, errno, "subPath \"%s\": %s", sub_path, component);
+          /* Missing: a directory, as the Go kubelet creates it. */
+          if (mkdirat (dir, component, 0755) < 0 && errno != EEXIST)
+            return kl_make_error (err, errno, "subPath \"%s\": mkdir %s", sub_path, component);
+          if (fstatat (dir, component, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            return kl_make_error (err, errno, "subPath \"%s\": %s", sub_path, component);
+        }
+      /* No symlinks: one could lead out of the volume (CVE-2017-1002101). */
+      if (S_ISLNK (st.st_mode))
+        return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                                   "subPath \"%s\": %s is a symlink, which could lead outside "
+                                   "of the volume",
+                                   sub_path, component);
+      if (next == NULL)
+        break;
+      if (!S_ISDIR (st.st_mode))
+        return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                                   "subPath \"%s\": %s is not a directory", sub_path, component);
+      int sub = openat (dir, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0)
+        return kl_make_error (err, errno, "subPath \"%s\": open %s", sub_path, component);
+      close (dir);
+      dir = sub;
+    }
+  *out = xasprintf ("%s/%s", base, sub_path);
+  return 0;
 }
 
 static Runtime__V1__MountPropagation
@@ -117,14 +188,11 @@ add_mounts (const kl_pod_t *pod, const kl_container_t *c, const kl_container_con
         return kl_error_wrap (err, "volumeMounts \"%s\"", vm->name);
       if (vm->sub_path && vm->sub_path[0])
         {
-          if (vm->sub_path[0] == '/' || strstr (vm->sub_path, ".."))
-            return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
-                                       "volumeMounts \"%s\": subPath \"%s\" must be a relative "
-                                       "path without \"..\"",
-                                       vm->name, vm->sub_path);
-          char *joined = xasprintf ("%s/%s", host, vm->sub_path);
+          char *inside = NULL;
+          if (kl_subpath_prepare (host, vm->sub_path, &inside, err) < 0)
+            return kl_error_wrap (err, "volumeMounts \"%s\"", vm->name);
           free (host);
-          host = joined;
+          host = inside;
         }
       add_mount (config, vm->mount_path, host, vm->read_only, propagation (vm->mount_propagation));
     }

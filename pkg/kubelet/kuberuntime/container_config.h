@@ -31,6 +31,11 @@ int kl_container_config_make (const kl_pod_t *pod, const kl_container_t *contain
                               const kl_container_config_opts_t *opts,
                               Runtime__V1__ContainerConfig **out, kl_error_t *err);
 
+/* Resolves `sub_path` inside the volume at `base` for a subPath mount:
+   relative, no "..", no symlinks on the way (so it cannot lead out of the
+   volume), missing directories created. *out is base/sub_path. */
+int kl_subpath_prepare (const char *base, const char *sub_path, char **out, kl_error_t *err);
+
 /* Kubernetes' $(VAR) expansion: references to names in `env` (n entries)
    are replaced by their values, "$$" becomes "$", anything else stays. */
 char *kl_expand_env (const char *s, const kl_env_var_t *env, size_t n);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pkg/kubelet/api/static.h"
 #include "pkg/kubelet/kuberuntime/container_config.h"
 #include "pkg/kubelet/kuberuntime/manager-internal.h"
 #include "pkg/kubelet/volume/etc_hosts.h"
@@ -56,7 +57,8 @@ in_crash_backoff (kl_runtime_manager_t *m, const kl_pod_t *pod, const kl_contain
   const kl_container_info_t *last = kl_runtime_pod_find_container (status, c->name);
   if (last == NULL || last->state != KL_CONTAINER_EXITED)
     return false;
-  cleanup_free char *key = xasprintf ("%s/%s/%" PRIx64, pod->metadata.uid, c->name, last->hash);
+  cleanup_free char *key
+      = xasprintf ("%s/%s/%" PRIx64, pod->metadata.uid, c->name, kl_container_hash (c));
   int64_t remaining = 0;
   if (kl_backoff_in_backoff_since (&m->crash_backoff, key, last->finished_at, kl_manager_now (m),
                                    &remaining))

@@ -186,7 +186,8 @@ kl_runtime_manager_kill_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
       kl_manager_observe (m, "stop_podsandbox", start, ret);
       if (ret < 0 && !kl_error_is (*err, KL_ERROR_NOT_FOUND))
         return kl_error_wrap (err, "stop sandbox %.12s", status->sandboxes[i].id);
-      kl_error_release (err);
+      if (ret < 0)
+        kl_error_release (err); /* already gone */
     }
   return 0;
 }
@@ -300,16 +301,18 @@ kl_runtime_manager_remove_pod (kl_runtime_manager_t *m, const kl_runtime_pod_t *
 void
 kl_runtime_manager_gc_pod (kl_runtime_manager_t *m, const kl_runtime_pod_t *status)
 {
-  /* Containers come newest first: keep the newest of each name. */
+  /* Containers come newest first: keep the newest exited instance of each
+     name (the Go kubelet's MaxPerPodContainer = 1), which is lastState. */
   for (size_t i = 0; i < status->n_containers; i++)
     {
       const kl_container_info_t *c = &status->containers[i];
       if (c->state != KL_CONTAINER_EXITED)
         continue;
-      bool newer_exists = false;
+      bool newer_exited = false;
       for (size_t j = 0; j < i; j++)
-        newer_exists |= strcmp (status->containers[j].name, c->name) == 0;
-      if (!newer_exists)
+        newer_exited |= status->containers[j].state == KL_CONTAINER_EXITED
+                        && strcmp (status->containers[j].name, c->name) == 0;
+      if (!newer_exited)
         continue;
       cleanup_error kl_error_t err = NULL;
       if (remove_container (m, c->id, &err) < 0)
@@ -391,6 +394,7 @@ kl_runtime_manager_sync_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
   int ret = 0;
   cleanup_free char *new_sandbox_id = NULL;
   cleanup_free char *pod_ip = NULL;
+  cleanup_free char *pod_dir = NULL;
   cleanup_pb Runtime__V1__PodSandboxConfig *sandbox_config = NULL;
   const char *sandbox_id = actions.sandbox_id;
 
@@ -422,7 +426,7 @@ kl_runtime_manager_sync_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
   if (!actions.create_sandbox && actions.kill_pod)
     goto out;
 
-  cleanup_free char *pod_dir = kl_runtime_manager_pod_dir (m, pod->metadata.uid);
+  pod_dir = kl_runtime_manager_pod_dir (m, pod->metadata.uid);
   ret = kl_volumes_setup (pod_dir, pod, err);
   if (ret < 0)
     goto out;

@@ -13,12 +13,16 @@
 static void
 classify (const kl_container_t *c, bool *any_set, bool *all_guaranteed)
 {
+  /* As the Go kubelet, only quantities above zero count. */
   const kl_resource_list_t *req = &c->resources.requests, *lim = &c->resources.limits;
-  if (req->has_milli_cpu || req->has_memory_bytes || lim->has_milli_cpu || lim->has_memory_bytes)
+  bool req_cpu = req->has_milli_cpu && req->milli_cpu > 0;
+  bool req_mem = req->has_memory_bytes && req->memory_bytes > 0;
+  bool lim_cpu = lim->has_milli_cpu && lim->milli_cpu > 0;
+  bool lim_mem = lim->has_memory_bytes && lim->memory_bytes > 0;
+  if (req_cpu || req_mem || lim_cpu || lim_mem)
     *any_set = true;
-  bool cpu_ok = lim->has_milli_cpu && (!req->has_milli_cpu || req->milli_cpu == lim->milli_cpu);
-  bool mem_ok = lim->has_memory_bytes
-                && (!req->has_memory_bytes || req->memory_bytes == lim->memory_bytes);
+  bool cpu_ok = lim_cpu && (!req_cpu || req->milli_cpu == lim->milli_cpu);
+  bool mem_ok = lim_mem && (!req_mem || req->memory_bytes == lim->memory_bytes);
   if (!cpu_ok || !mem_ok)
     *all_guaranteed = false;
 }

@@ -245,7 +245,7 @@ kl_sandbox_config_make (const kl_pod_t *pod, uint32_t attempt, const char *pod_l
   if (!pod->spec.host_network)
     config->hostname = pod_hostname (pod);
   config->log_directory = kl_pod_log_directory (pod_logs_dir, pod);
-  config->dns_config = dns_config (pod, pod->spec.host_network ? NULL : resolv_conf);
+  config->dns_config = dns_config (pod, resolv_conf);
 
   kl_cri_map_t labels = { 0 }, annotations = { 0 };
   kl_sandbox_labels (pod, &labels);

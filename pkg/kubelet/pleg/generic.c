@@ -14,7 +14,9 @@
 struct pod_record_s
 {
   char *uid;
-  char *fingerprint; /* "s:<id>:<state>;c:<id>:<state>;..." in list order, sorted */
+  char *fingerprint; /* "c:<id>:<state>;s:<id>:<state>;..." sorted, so list order is no change */
+  char **entries;    /* while a relist builds it */
+  size_t n_entries;
   bool seen;         /* in the current relist */
 };
 
@@ -56,7 +58,7 @@ fingerprint_for (struct fingerprints_s *f, const char *uid)
     if (strcmp (f->items[i].uid, uid) == 0)
       return &f->items[i];
   f->items = xrealloc (f->items, (f->n + 1) * sizeof *f->items);
-  f->items[f->n] = (struct pod_record_s){ .uid = xstrdup (uid), .fingerprint = xstrdup ("") };
+  f->items[f->n] = (struct pod_record_s){ .uid = xstrdup (uid) };
   return &f->items[f->n++];
 }
 
@@ -64,9 +66,38 @@ static void
 fingerprint_add (struct fingerprints_s *f, const char *uid, char kind, const char *id, int state)
 {
   struct pod_record_s *r = fingerprint_for (f, uid);
-  char *next = xasprintf ("%s%c:%s:%d;", r->fingerprint, kind, id, state);
-  free (r->fingerprint);
-  r->fingerprint = next;
+  r->entries = xrealloc (r->entries, (r->n_entries + 1) * sizeof *r->entries);
+  r->entries[r->n_entries++] = xasprintf ("%c:%s:%d;", kind, id, state);
+}
+
+static int
+compare_strings (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Joins each record's entries, sorted, into its fingerprint. */
+static void
+fingerprints_finish (struct fingerprints_s *f)
+{
+  for (size_t i = 0; i < f->n; i++)
+    {
+      struct pod_record_s *r = &f->items[i];
+      qsort (r->entries, r->n_entries, sizeof *r->entries, compare_strings);
+      size_t len = 1;
+      for (size_t j = 0; j < r->n_entries; j++)
+        len += strlen (r->entries[j]);
+      r->fingerprint = xmalloc (len);
+      r->fingerprint[0] = '\0';
+      for (size_t j = 0; j < r->n_entries; j++)
+        {
+          strcat (r->fingerprint, r->entries[j]);
+          free (r->entries[j]);
+        }
+      free (r->entries);
+      r->entries = NULL;
+      r->n_entries = 0;
+    }
 }
 
 static void
@@ -111,6 +142,11 @@ generic_relist (kl_pleg_t *base, kl_error_t *err)
         fingerprint_add (&now, uid, 'c', c->id, c->state);
     }
 
+  fingerprints_finish (&now);
+  pthread_mutex_lock (&g->lock);
+  g->last_relist_ok = monotonic_ns ();
+  pthread_mutex_unlock (&g->lock);
+
   /* Changed or new pods, then pods that disappeared. */
   for (size_t i = 0; i < now.n; i++)
     {
@@ -154,8 +190,6 @@ relist_loop (void *arg)
       last_start = start;
 
       pthread_mutex_lock (&g->lock);
-      if (ret == 0)
-        g->last_relist_ok = end;
       struct timespec deadline;
       clock_gettime (CLOCK_MONOTONIC, &deadline);
       int64_t wake = deadline.tv_sec * 1000000000LL + deadline.tv_nsec + g->opts.relist_period_ns;
@@ -172,7 +206,6 @@ static int
 generic_start (kl_pleg_t *base, kl_error_t *err)
 {
   struct generic_s *g = (struct generic_s *) base;
-  g->started_at = monotonic_ns ();
   if (pthread_create (&g->thread, NULL, relist_loop, g) != 0)
     return kl_make_error (err, 0, "start pleg thread");
   g->running = true;
@@ -233,6 +266,7 @@ kl_pleg_generic_new (const kl_pleg_opts_t *opts)
   struct generic_s *g = xmalloc0 (sizeof *g);
   g->base.ops = &generic_ops;
   g->opts = *opts;
+  g->started_at = monotonic_ns ();
   pthread_mutex_init (&g->lock, NULL);
   pthread_condattr_t attr;
   pthread_condattr_init (&attr);

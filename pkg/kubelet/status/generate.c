@@ -87,6 +87,12 @@ find_instances (const kl_runtime_pod_t *rt, const char *name, const kl_container
       }
 }
 
+static bool
+is_init_container (const kl_container_t *c, const kl_pod_t *pod)
+{
+  return c >= pod->spec.init_containers && c < pod->spec.init_containers + pod->spec.n_init_containers;
+}
+
 static void
 container_status (const kl_status_inputs_t *in, const kl_container_t *c, bool initializing,
                   kl_container_status_t *out)
@@ -121,7 +127,12 @@ container_status (const kl_status_inputs_t *in, const kl_container_t *c, bool in
                            || in->probes->ready (in->probes->ctx, c->name, newest->id));
         }
       else
-        out->has_started = true;
+        {
+          out->has_started = true;
+          /* An init container that finished successfully is ready, as Go. */
+          out->ready = is_init_container (c, in->pod) && newest->state == KL_CONTAINER_EXITED
+                       && newest->exit_code == 0;
+        }
     }
 
   /* A sync error explains why the container waits; an exit before it
@@ -251,7 +262,7 @@ kl_generate_pod_status (const kl_status_inputs_t *in, kl_pod_status_t *st)
   cleanup_free char *not_initialized = NULL;
   for (size_t i = 0; i < pod->spec.n_init_containers; i++)
     {
-      container_status (in, &pod->spec.init_containers[i], false, &st->init_container_statuses[i]);
+      container_status (in, &pod->spec.init_containers[i], true, &st->init_container_statuses[i]);
       if (!init_done (&st->init_container_statuses[i]))
         {
           initialized = false;
@@ -288,7 +299,16 @@ kl_generate_pod_status (const kl_status_inputs_t *in, kl_pod_status_t *st)
                  initialized ? NULL : "ContainersNotInitialized", init_msg);
   cleanup_free char *ready_msg
       = not_ready ? xasprintf ("containers with unready status: [%s]", not_ready) : NULL;
-  const char *ready_reason = all_ready ? NULL : (completed ? "PodCompleted" : "ContainersNotReady");
+  const char *ready_reason = NULL;
+  if (!all_ready)
+    {
+      if (strcmp (st->phase, PHASE_SUCCEEDED) == 0)
+        ready_reason = "PodCompleted";
+      else if (strcmp (st->phase, PHASE_FAILED) == 0)
+        ready_reason = "PodFailed";
+      else
+        ready_reason = "ContainersNotReady";
+    }
   add_condition (in, st, "Ready", all_ready, ready_reason, completed ? NULL : ready_msg);
   add_condition (in, st, "ContainersReady", all_ready, ready_reason, completed ? NULL : ready_msg);
   add_condition (in, st, "PodScheduled", true, NULL, NULL);
