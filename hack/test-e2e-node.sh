@@ -30,5 +30,6 @@ $BAZEL test --config=dockerless ${BAZEL_FLAGS:-} \
   --test_env=KL_E2E_CRI_ENDPOINT="unix://$work/containerd.sock" \
   --test_env=KL_E2E_BUSYBOX_IMAGE="$BUSYBOX_IMAGE" \
   --test_env=KL_E2E_PAUSE_IMAGE="$PAUSE_IMAGE" \
+  --test_env=KL_E2E_RUNTIME_CTL="$PWD/hack/lib/containerd-ctl.sh $work" \
   --test_output=errors --nocache_test_results \
   //test/e2e_node:kubelet_test "$@"

@@ -13,4 +13,6 @@ echo "== unit tests, dockerless build"
 bazel test --config=dockerless //...
 echo "== integration tests"
 hack/test-integration.sh
+echo "== node e2e: dockerless kubelet on containerd"
+hack/test-e2e-node.sh
 echo "test: all suites passed"

@@ -88,6 +88,7 @@ containerd_up() {
   { ls /run/netns 2>/dev/null || true; } | sort >"$dir/netns.before"
   containerd --config "$dir/config.toml" >"$dir/containerd.log" 2>&1 &
   echo $! >"$dir/containerd.pid"
+  disown $! # its end is ours to report, not the shell's
   local deadline=$((SECONDS + 30))
   until ctr --address "$dir/containerd.sock" version >/dev/null 2>&1 &&
     grep -q 'serving...' "$dir/containerd.log" 2>/dev/null &&
@@ -139,3 +140,4 @@ containerd_down() {
   done
   rm -f "$dir/containerd.pid"
 }
+

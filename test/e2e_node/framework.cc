@@ -56,6 +56,7 @@ Env::Load ()
   env.busybox = Getenv ("KL_E2E_BUSYBOX_IMAGE");
   env.pause = Getenv ("KL_E2E_PAUSE_IMAGE");
   env.runtime_args = Getenv ("KL_E2E_KUBELET_ARGS");
+  env.runtime_ctl = Getenv ("KL_E2E_RUNTIME_CTL");
   return env;
 }
 

@@ -25,6 +25,7 @@ struct Env
   std::string busybox;      // KL_E2E_BUSYBOX_IMAGE
   std::string pause;        // KL_E2E_PAUSE_IMAGE
   std::string runtime_args; // KL_E2E_KUBELET_ARGS: extra flags (e.g. --container-runtime=docker)
+  std::string runtime_ctl;  // KL_E2E_RUNTIME_CTL: "<cmd> <args>" taking stop|start as last word
   static Env Load ();
 };
 

@@ -205,8 +205,14 @@ TEST_F (KubeletE2E, InitContainersRunInOrderBeforeTheMainOne)
                                  + Container ("second", "echo second >> /work/order", "    volumeMounts:\n    - name: work\n      mountPath: /work\n")
                                  + "  containers:\n"
                                  + Container ("main", "cat /work/order; exec sleep 3600", "    volumeMounts:\n    - name: work\n      mountPath: /work\n")));
-  ASSERT_TRUE (WaitFor ([&] { return AllRunning ("init", 1); }, kTimeout));
-  std::string id = runtime_->Running ("init")[0].id;
+  // Init containers run too: wait for the main one by name.
+  std::string id;
+  ASSERT_TRUE (WaitFor ([&] {
+    for (auto &c : runtime_->Running ("init"))
+      if (c.name == "main")
+        id = c.id;
+    return !id.empty ();
+  }, kTimeout));
   EXPECT_TRUE (WaitFor ([&] {
     std::string log = runtime_->Log (id);
     size_t a = log.find ("F first"), b = log.find ("F second");
@@ -338,6 +344,34 @@ TEST_F (KubeletE2E, BrokenManifestDoesNotStopTheOthers)
     return kubelet_->Logs ().find ("broken.yaml: spec.containers[0].image: Required value") != std::string::npos;
   }, kTimeout)) << kubelet_->Logs ();
   EXPECT_TRUE (runtime_->Sandboxes ("broken").empty ());
+}
+
+TEST_F (KubeletE2E, SurvivesTheRuntimeGoingAwayAndComingBack)
+{
+  ASSERT_FALSE (env_.runtime_ctl.empty ()) << "KL_E2E_RUNTIME_CTL unset";
+  auto ctl = [&] (const std::string &verb) {
+    // "<script> <dir>" -> "<script> <verb> <dir>"
+    std::string cmd = env_.runtime_ctl;
+    size_t space = cmd.find (' ');
+    cmd = cmd.substr (0, space) + " " + verb + cmd.substr (space);
+    return system (cmd.c_str ());
+  };
+  Manifest ("steady", Pod ("steady", "  containers:\n" + Container ("main", "exec sleep 3600")));
+  ASSERT_TRUE (WaitFor ([&] { return AllRunning ("steady", 1); }, kTimeout));
+  std::string id = runtime_->Running ("steady")[0].id;
+  ASSERT_EQ (ctl ("stop"), 0);
+  std::string body;
+  EXPECT_TRUE (WaitFor ([&] { return HttpGet (kubelet_->healthz_port (), "/healthz", &body) == 500; }, kTimeout))
+      << body;
+  EXPECT_NE (body.find ("runtime"), std::string::npos) << body;
+  EXPECT_TRUE (kubelet_->Running ());
+  ASSERT_EQ (ctl ("start"), 0);
+  EXPECT_TRUE (WaitFor ([&] { return HttpGet (kubelet_->healthz_port (), "/healthz", &body) == 200; }, kTimeout))
+      << body;
+  // The pod was never touched: same container, still running, no new sandbox.
+  EXPECT_TRUE (WaitFor ([&] { auto r = runtime_->Running ("steady"); return r.size () == 1 && r[0].id == id; },
+                        kTimeout));
+  EXPECT_EQ (runtime_->Sandboxes ("steady").size (), 1u);
 }
 
 TEST_F (KubeletE2E, HealthzAndMetrics)

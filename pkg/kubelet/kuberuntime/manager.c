@@ -155,8 +155,10 @@ kl_runtime_manager_kill_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
                              const kl_runtime_pod_t *status, int64_t grace_seconds,
                              kl_error_t *err)
 {
-  if (grace_seconds < 0)
+  if (grace_seconds < 0 && pod)
     grace_seconds = pod_grace_seconds (pod);
+  else if (grace_seconds < 0)
+    grace_seconds = DEFAULT_GRACE_SECONDS;
   struct kill_job_s *jobs = xmalloc0 ((status->n_containers + 1) * sizeof *jobs);
   size_t n = 0;
   for (size_t i = 0; i < status->n_containers; i++)
@@ -164,12 +166,16 @@ kl_runtime_manager_kill_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
       const kl_container_info_t *c = &status->containers[i];
       if (c->state != KL_CONTAINER_RUNNING && c->state != KL_CONTAINER_UNKNOWN)
         continue;
+      /* Without the pod's spec (an orphan), the grace period it had. */
+      int64_t grace = grace_seconds;
+      if (pod == NULL && c->grace_seconds >= 0)
+        grace = c->grace_seconds;
       jobs[n++] = (struct kill_job_s){
         .spec = pod ? kl_pod_find_container (pod, c->name) : NULL,
         .id = c->id,
         .name = c->name,
         .why = "killing pod",
-        .grace = grace_seconds,
+        .grace = grace,
       };
     }
   int ret = kill_containers_parallel (m, jobs, n, err);

@@ -96,6 +96,8 @@ fill_from_annotations (kl_container_info_t *info, void *const *annotations, size
   const char *restarts = kl_cri_map_get (annotations, n, KL_ANNOTATION_RESTART_COUNT);
   if (restarts)
     info->restart_count = atoi (restarts);
+  const char *grace = kl_cri_map_get (annotations, n, KL_ANNOTATION_GRACE_PERIOD);
+  info->grace_seconds = grace ? strtoll (grace, NULL, 10) : -1;
   const char *init = kl_cri_map_get (annotations, n, KL_ANNOTATION_INIT);
   info->is_init = init && strcmp (init, "true") == 0;
 }

@@ -47,6 +47,7 @@ struct kl_container_info_s
   uint64_t hash;     /* from KL_ANNOTATION_CONTAINER_HASH */
   int restart_count; /* from KL_ANNOTATION_RESTART_COUNT */
   bool is_init;
+  int64_t grace_seconds; /* from KL_ANNOTATION_GRACE_PERIOD, -1 if absent */
   char *log_path;
 };
 typedef struct kl_container_info_s kl_container_info_t;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# containerd-ctl.sh stop|start DIR: lets an e2e test take the runtime
+# away (SIGKILL, as a crash: shims and tasks live on) and bring it back with
+# the config hack/lib/containerd.sh wrote.
+set -euo pipefail
+dir=$2
+case $1 in
+  stop)
+    kill -9 "$(cat "$dir/containerd.pid")"
+    ;;
+  start)
+    containerd --config "$dir/config.toml" >>"$dir/containerd.log" 2>&1 &
+    echo $! >"$dir/containerd.pid"
+    deadline=$((SECONDS + 30))
+    until ctr --address "$dir/containerd.sock" version >/dev/null 2>&1; do
+      ((SECONDS < deadline)) || { echo "containerd did not come back" >&2; exit 1; }
+      sleep 0.1
+    done
+    ;;
+  *) echo "usage: $0 stop|start DIR" >&2; exit 2 ;;
+esac
