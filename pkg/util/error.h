@@ -17,6 +17,7 @@ enum kl_error_kind
   KL_ERROR_UNAVAILABLE,
   KL_ERROR_TIMEOUT,
   KL_ERROR_ALREADY_EXISTS,
+  KL_ERROR_UNIMPLEMENTED, /* the operation is not offered (gRPC Unimplemented) */
 };
 
 struct kl_error_s

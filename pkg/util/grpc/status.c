@@ -31,6 +31,8 @@ kl_grpc_status_from_error (kl_error_t err)
       return KL_GRPC_DEADLINE_EXCEEDED;
     case KL_ERROR_ALREADY_EXISTS:
       return KL_GRPC_ALREADY_EXISTS;
+    case KL_ERROR_UNIMPLEMENTED:
+      return KL_GRPC_UNIMPLEMENTED;
     case KL_ERROR_GENERIC:
     default:
       return KL_GRPC_UNKNOWN;
@@ -52,6 +54,8 @@ kl_grpc_error_kind_from_status (int status)
       return KL_ERROR_TIMEOUT;
     case KL_GRPC_ALREADY_EXISTS:
       return KL_ERROR_ALREADY_EXISTS;
+    case KL_GRPC_UNIMPLEMENTED:
+      return KL_ERROR_UNIMPLEMENTED;
     default:
       return KL_ERROR_GENERIC;
     }
