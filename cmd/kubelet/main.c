@@ -1,4 +1,5 @@
 /* kubelet: flags and config file -> a running node agent until SIGTERM. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,9 @@ int
 main (int argc, char **argv)
 {
   cleanup_error kl_error_t err = NULL;
+  /* A thread per pod would otherwise get a malloc arena each, which keeps
+     memory after the pods are gone. */
+  mallopt (M_ARENA_MAX, 2);
   size_t n_runtimes = 0;
   while (kl_inprocess_runtimes[n_runtimes])
     n_runtimes++;
