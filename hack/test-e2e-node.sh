@@ -1,35 +1,73 @@
 #!/usr/bin/env bash
-# Node e2e: the dockerless kubelet against a private containerd, images from
+# Node e2e. By default the dockerless kubelet against a private containerd;
+# with --runtime=docker the full kubelet running the dockershim in-process
+# (--container-runtime=docker) against a private dockerd. Images come from
 # the loopback registry. Starts what it needs and stops it whatever happens.
-# Extra arguments go to `bazel test` (e.g. --test_arg=--gtest_filter=*Crash*).
+# Other arguments go to `bazel test` (e.g. --test_arg=--gtest_filter=*Crash*).
+# BAZEL, BAZEL_STARTUP_FLAGS and BAZEL_FLAGS pick Bazel and its options.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source hack/lib/images.sh
 source hack/lib/containerd.sh
 
-BAZEL=${BAZEL:-bazel}
-work=/tmp/kl-e2e-containerd
-cleanup() {
-  containerd_down "$work" || true
-  rm -rf "$work" /tmp/kl-e2e || true
-}
-trap cleanup EXIT
-if [[ -f $work/containerd.pid ]]; then containerd_down "$work"; fi
-rm -rf "$work" && mkdir -p "$work"
+runtime=containerd
+if [[ ${1:-} == --runtime=* ]]; then
+  runtime=${1#--runtime=}
+  shift
+fi
+read -ra startup_flags <<<"${BAZEL_STARTUP_FLAGS:-}"
+read -ra build_flags <<<"${BAZEL_FLAGS:-}"
+bazel=("${BAZEL:-bazel}" "${startup_flags[@]}")
 
 hack/registry-up.sh
 hack/push-images.sh
-containerd_up "$work"
 
-$BAZEL build --config=dockerless //cmd/kubelet
-kubelet=$($BAZEL info --config=dockerless execution_root)/$($BAZEL cquery --config=dockerless \
-  --output=starlark --starlark:expr='target.files.to_list()[0].path' //cmd/kubelet 2>/dev/null)
+case $runtime in
+containerd)
+  variant=(--config=dockerless)
+  work=/tmp/kl-e2e-containerd
+  trap 'containerd_down "$work" || true; rm -rf "$work" "$work-tests" || true' EXIT
+  if [[ -f $work/containerd.pid ]]; then containerd_down "$work"; fi
+  rm -rf "$work" && mkdir -p "$work"
+  containerd_up "$work"
+  env=(
+    --test_env=KL_E2E_CRI_ENDPOINT="unix://$work/containerd.sock"
+    --test_env=KL_E2E_RUNTIME_CTL="$PWD/hack/lib/containerd-ctl.sh $work"
+    --test_env=KL_E2E_READ_ONLY_PORT=10355 --test_env=KL_E2E_HEALTHZ_PORT=10348
+  )
+  ;;
+docker)
+  variant=()
+  work=/tmp/kl-e2e-docker
+  ds() { DS_TEST_DIR=$work pkg/kubelet/dockershim/test-integration.sh "$@"; }
+  trap 'ds down || true; rm -rf "$work-tests" || true' EXIT
+  ds up
+  env=(
+    --test_env=KL_E2E_CRI_ENDPOINT="unix://$work/kubelet-dockershim.sock"
+    --test_env=KL_E2E_KUBELET_ARGS="--container-runtime=docker --docker-endpoint=unix://$work/docker/docker.sock --network-plugin=cni --cni-bin-dir=/usr/lib/cni --cni-conf-dir=$work/cni/net.d --experimental-dockershim-root-directory=$work/kubelet-dockershim"
+    --test_env=KL_E2E_INPROCESS_RUNTIME=1
+    # Without live-restore, dockerd's containers end with it.
+    --test_env=KL_E2E_RUNTIME_RESTART_KILLS_PODS=1
+    --test_env=KL_E2E_RUNTIME_CTL="$PWD/hack/lib/dockerd-ctl.sh $work"
+    --test_env=KL_E2E_READ_ONLY_PORT=10365 --test_env=KL_E2E_HEALTHZ_PORT=10358
+  )
+  ;;
+*)
+  echo "test-e2e-node: unknown runtime $runtime (containerd or docker)" >&2
+  exit 2
+  ;;
+esac
 
-$BAZEL test --config=dockerless ${BAZEL_FLAGS:-} \
+"${bazel[@]}" build "${variant[@]}" "${build_flags[@]}" //cmd/kubelet
+kubelet=$("${bazel[@]}" info "${variant[@]}" "${build_flags[@]}" execution_root 2>/dev/null)/$(
+  "${bazel[@]}" cquery "${variant[@]}" "${build_flags[@]}" --output=starlark \
+    --starlark:expr='target.files.to_list()[0].path' //cmd/kubelet 2>/dev/null)
+
+"${bazel[@]}" test "${variant[@]}" "${build_flags[@]}" \
   --test_env=KL_E2E_KUBELET="$kubelet" \
-  --test_env=KL_E2E_CRI_ENDPOINT="unix://$work/containerd.sock" \
+  --test_env=KL_E2E_DIR="$work-tests" \
   --test_env=KL_E2E_BUSYBOX_IMAGE="$BUSYBOX_IMAGE" \
   --test_env=KL_E2E_PAUSE_IMAGE="$PAUSE_IMAGE" \
-  --test_env=KL_E2E_RUNTIME_CTL="$PWD/hack/lib/containerd-ctl.sh $work" \
+  "${env[@]}" \
   --test_output=errors --nocache_test_results \
   //test/e2e_node:kubelet_test "$@"

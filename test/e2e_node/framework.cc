@@ -57,6 +57,14 @@ Env::Load ()
   env.pause = Getenv ("KL_E2E_PAUSE_IMAGE");
   env.runtime_args = Getenv ("KL_E2E_KUBELET_ARGS");
   env.runtime_ctl = Getenv ("KL_E2E_RUNTIME_CTL");
+  env.inprocess = Getenv ("KL_E2E_INPROCESS_RUNTIME") == "1";
+  env.restart_kills_pods = Getenv ("KL_E2E_RUNTIME_RESTART_KILLS_PODS") == "1";
+  if (!Getenv ("KL_E2E_DIR").empty ())
+    env.dir = Getenv ("KL_E2E_DIR");
+  if (!Getenv ("KL_E2E_READ_ONLY_PORT").empty ())
+    env.read_only_port = atoi (Getenv ("KL_E2E_READ_ONLY_PORT").c_str ());
+  if (!Getenv ("KL_E2E_HEALTHZ_PORT").empty ())
+    env.healthz_port = atoi (Getenv ("KL_E2E_HEALTHZ_PORT").c_str ());
   return env;
 }
 

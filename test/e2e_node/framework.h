@@ -25,7 +25,12 @@ struct Env
   std::string busybox;      // KL_E2E_BUSYBOX_IMAGE
   std::string pause;        // KL_E2E_PAUSE_IMAGE
   std::string runtime_args; // KL_E2E_KUBELET_ARGS: extra flags (e.g. --container-runtime=docker)
-  std::string runtime_ctl;  // KL_E2E_RUNTIME_CTL: "<cmd> <args>" taking stop|start as last word
+  std::string runtime_ctl;  // KL_E2E_RUNTIME_CTL: "<script> <dir>", run as "<script> stop|start <dir>"
+  bool inprocess = false;   // KL_E2E_INPROCESS_RUNTIME: the runtime lives in the kubelet
+  bool restart_kills_pods = false; // KL_E2E_RUNTIME_RESTART_KILLS_PODS
+  std::string dir = "/tmp/kl-e2e"; // KL_E2E_DIR: where each test's kubelet lives
+  int read_only_port = 10355;      // KL_E2E_READ_ONLY_PORT
+  int healthz_port = 10348;        // KL_E2E_HEALTHZ_PORT
   static Env Load ();
 };
 
@@ -81,8 +86,8 @@ public:
   std::string manifests () const { return dir_ + "/manifests"; }
   std::string root () const { return dir_ + "/root"; }
   std::string pod_logs () const { return dir_ + "/pod-logs"; }
-  int read_only_port () const { return 10355; }
-  int healthz_port () const { return 10348; }
+  int read_only_port () const { return env_.read_only_port; }
+  int healthz_port () const { return env_.healthz_port; }
   static constexpr const char *kNode = "e2e-node";
 
   // /pods as JSON (NULL if unreachable); caller decrefs.

@@ -6,10 +6,11 @@
 # //pkg/kubelet/dockershim:integration_test through our CRI client.
 # Everything it starts or creates is stopped and removed on exit.
 #
-#   pkg/kubelet/dockershim/test-integration.sh [test|up|run|down]
+#   pkg/kubelet/dockershim/test-integration.sh [test|up|run|down|docker-stop|docker-start]
 #
 # `up` leaves the environment running, `run` runs the tests in it, `down`
-# removes it, `test` (the default) does up, run and down.
+# removes it, `test` (the default) does up, run and down; docker-stop and
+# docker-start take its dockerd away and bring it back.
 # BAZEL, BAZEL_STARTUP_FLAGS and BAZEL_FLAGS pick Bazel and its options.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -228,6 +229,9 @@ run_test() {
 
 case ${1:-test} in
 up) up ;;
+# For the node e2e's runtime-outage scenario: dockerd goes away and back.
+docker-stop) stop_pidfile "$work/docker/dockerd.launcher.pid" ;;
+docker-start) docker_up ;;
 run) run_test ;;
 down) down ;;
 test)
