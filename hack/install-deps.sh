@@ -14,6 +14,9 @@ packages=(
   skopeo busybox-static iproute2 iptables
   # test and benchmark helpers
   curl jq valgrind procps psmisc util-linux coreutils tar gzip
+  # presubmit: loopback Bazel HTTP remote cache (nginx, WebDAV PUT); nm,
+  # strings and strip for the dockerless binary audit
+  nginx binutils
 )
 
 missing=()
