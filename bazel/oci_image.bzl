@@ -41,6 +41,7 @@ def _oci_image_impl(ctx):
         if len(files) != 1:
             fail("files: %s gives %d files, want exactly one" % (target.label, len(files)))
         src = files[0]
+
         # A source file counts as its own executable: only built ones qualify.
         executable = target[DefaultInfo].files_to_run.executable
         is_executable = not src.is_source and executable != None and executable.path == src.path
