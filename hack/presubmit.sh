@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Presubmit: every check a change must pass, in order, each step reported
 # PASS/FAIL (a failure does not stop the later steps):
-#   clang-format      C/C++ lint against .clang-format (changed lines; see the script)
+#   clang-format      C/C++ format of every file against .clang-format
 #   buildifier        BUILD/.bzl format and lint (skipped without buildifier/npm)
 #   build             bazel build //...
 #   build-dockerless  bazel build --config=dockerless //...
@@ -127,7 +127,7 @@ EOF
 } >"$wrapper"
 chmod +x "$wrapper"
 
-step clang-format hack/verify-clang-format.sh
+step clang-format hack/verify-clang-format.sh --all
 step buildifier hack/verify-buildifier.sh
 step build bz build //...
 step build-dockerless bz build --config=dockerless //...

@@ -23,8 +23,7 @@
 #include <thread>
 #include <vector>
 
-namespace
-{
+namespace {
 
 constexpr std::chrono::seconds kDeadline (10);
 
@@ -104,7 +103,7 @@ HandlesShutdownSignals (pid_t pid)
 
 struct ExitResult
 {
-  bool exited = false;  // within the deadline
+  bool exited = false; // within the deadline
   int status = 0;
 };
 
@@ -324,7 +323,7 @@ TEST (PauseTest, ReapsChildThatExitsWhilePaused)
   ASSERT_EQ (ProcParent (child), pid);
   ASSERT_NE (ProcState (child), 'Z');
 
-  close (release[1]);  // the child exits
+  close (release[1]); // the child exits
   EXPECT_TRUE (WaitFor ([&] { return ProcState (child) == 0; }))
       << "child left in state " << ProcState (child);
   int status;
@@ -390,7 +389,7 @@ TEST (PauseTest, ReapsOrphansAsPidNamespaceInit)
       execl (path.c_str (), path.c_str (), (char *) nullptr);
       _exit (127);
     }
-  ChildGuard guard (pid);  // killing a namespace's init kills all of it
+  ChildGuard guard (pid); // killing a namespace's init kills all of it
   ASSERT_TRUE (WaitFor ([&] { return HandlesShutdownSignals (pid); }));
   std::string nspid = ProcStatusField (pid, "NSpid");
   ASSERT_EQ (nspid.substr (nspid.rfind ('\t') + 1), "1") << "NSpid: " << nspid;
@@ -437,7 +436,7 @@ TEST (PauseTest, ReapsOrphansAsPidNamespaceInit)
       << "pause has " << orphans.size () << " children, want the one orphan";
   pid_t orphan = orphans[0];
   EXPECT_NE (ProcState (orphan), 'Z');
-  close (release[1]);  // the orphan exits
+  close (release[1]); // the orphan exits
   EXPECT_TRUE (WaitFor ([&] { return ProcState (orphan) == 0; }))
       << "orphan left in state " << ProcState (orphan);
 
@@ -467,4 +466,4 @@ TEST (PauseTest, IsStaticallyLinked)
     }
 }
 
-}  // namespace
+} // namespace

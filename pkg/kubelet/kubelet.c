@@ -51,8 +51,8 @@ struct kl_kubelet_s
   pthread_mutex_t lock; /* guards the fields below */
   pthread_cond_t cond;
   bool stopping;
-  bool runtime_ok;       /* the last relist succeeded */
-  char **started_uids;   /* pods whose start was measured */
+  bool runtime_ok;     /* the last relist succeeded */
+  char **started_uids; /* pods whose start was measured */
   size_t n_started_uids;
 };
 
@@ -116,7 +116,8 @@ update_prober (kl_kubelet_t *k, const kl_pod_t *pod, const kl_runtime_pod_t *rt)
   kl_error_release (&err);
   for (size_t i = 0; i < pod->spec.n_containers; i++)
     {
-      const kl_container_info_t *c = kl_runtime_pod_find_container (rt, pod->spec.containers[i].name);
+      const kl_container_info_t *c
+          = kl_runtime_pod_find_container (rt, pod->spec.containers[i].name);
       kl_prober_update_container (k->prober, pod->metadata.uid, pod->spec.containers[i].name,
                                   c ? c->id : NULL, c ? c->started_at : 0,
                                   c && c->state == KL_CONTAINER_RUNNING, &err);
@@ -143,9 +144,8 @@ observe_pod_start (kl_kubelet_t *k, const kl_pod_t *pod, const kl_pod_status_t *
   k->started_uids = xrealloc (k->started_uids, (k->n_started_uids + 1) * sizeof (char *));
   k->started_uids[k->n_started_uids++] = xstrdup (pod->metadata.uid);
   pthread_mutex_unlock (&k->lock);
-  int64_t seen = kl_parse_rfc3339 (kl_kv_get (pod->metadata.annotations,
-                                              pod->metadata.n_annotations,
-                                              KL_ANNOTATION_CONFIG_SEEN));
+  int64_t seen = kl_parse_rfc3339 (kl_kv_get (
+      pod->metadata.annotations, pod->metadata.n_annotations, KL_ANNOTATION_CONFIG_SEEN));
   if (seen > 0)
     kl_histogram_observe (k->metrics->pod_start_duration_seconds,
                           kl_metrics_seconds (now_ns () - seen), NULL);
@@ -176,8 +176,7 @@ deadline_exceeded (const kl_pod_t *pod, const kl_pod_status_t *previous, int64_t
 
 /* One sync of a live pod (the pod worker's kl_sync_pod_fn). */
 static int64_t
-sync_pod (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous,
-          kl_pod_status_t **out)
+sync_pod (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous, kl_pod_status_t **out)
 {
   kl_kubelet_t *k = ctx;
   int64_t start = now_ns ();
@@ -197,14 +196,13 @@ sync_pod (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous,
     }
 
   struct probe_ctx_s pctx = { .k = k, .uid = pod->metadata.uid };
-  kl_probe_view_t probes = { .liveness_failed = liveness_failed,
-                             .startup_failed = startup_failed,
-                             .ctx = &pctx };
+  kl_probe_view_t probes
+      = { .liveness_failed = liveness_failed, .startup_failed = startup_failed, .ctx = &pctx };
   kl_sync_result_t result = { 0 };
   const char *failure_reason = NULL, *failure_message = NULL;
   int64_t retry = resync;
-  bool failed_before = previous && previous->reason
-                       && strcmp (previous->reason, "DeadlineExceeded") == 0;
+  bool failed_before
+      = previous && previous->reason && strcmp (previous->reason, "DeadlineExceeded") == 0;
   if (failed_before || deadline_exceeded (pod, previous, start))
     {
       failure_reason = "DeadlineExceeded";
@@ -237,9 +235,8 @@ sync_pod (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous,
   else
     kl_error_release (&err);
   update_prober (k, pod, rt);
-  kl_readiness_view_t readiness = { .ready = container_ready,
-                                    .started = container_started,
-                                    .ctx = &pctx };
+  kl_readiness_view_t readiness
+      = { .ready = container_ready, .started = container_started, .ctx = &pctx };
   kl_status_inputs_t in = {
     .pod = pod,
     .runtime = rt,
@@ -319,8 +316,8 @@ on_relist (void *ctx, int64_t duration, int64_t interval, bool ok)
   kl_histogram_observe (k->metrics->pleg_relist_duration_seconds, kl_metrics_seconds (duration),
                         NULL);
   if (interval > 0)
-    kl_histogram_observe (k->metrics->pleg_relist_interval_seconds,
-                          kl_metrics_seconds (interval), NULL);
+    kl_histogram_observe (k->metrics->pleg_relist_interval_seconds, kl_metrics_seconds (interval),
+                          NULL);
   pthread_mutex_lock (&k->lock);
   if (ok != k->runtime_ok)
     {
@@ -399,9 +396,11 @@ update_gauges (kl_kubelet_t *k)
     }
   kl_pod_workers_snapshot_free (&snap);
   kl_gauge_set (k->metrics->running_pods, (double) running_pods, NULL);
-  kl_gauge_set (k->metrics->running_containers, (double) running, KL_METRICS_CONTAINER_RUNNING, NULL);
+  kl_gauge_set (k->metrics->running_containers, (double) running, KL_METRICS_CONTAINER_RUNNING,
+                NULL);
   kl_gauge_set (k->metrics->running_containers, (double) exited, KL_METRICS_CONTAINER_EXITED, NULL);
-  kl_gauge_set (k->metrics->running_containers, (double) waiting, KL_METRICS_CONTAINER_CREATED, NULL);
+  kl_gauge_set (k->metrics->running_containers, (double) waiting, KL_METRICS_CONTAINER_CREATED,
+                NULL);
 }
 
 static void *
@@ -465,10 +464,9 @@ provide_healthz (void *ctx, kl_healthz_checks_t *out, kl_error_t *err)
   pthread_mutex_lock (&k->lock);
   bool runtime_ok = k->runtime_ok;
   pthread_mutex_unlock (&k->lock);
-  cleanup_free char *runtime
-      = runtime_ok ? NULL
-                   : xasprintf ("container runtime at %s is down",
-                                k->config->container_runtime_endpoint);
+  cleanup_free char *runtime = runtime_ok ? NULL
+                                          : xasprintf ("container runtime at %s is down",
+                                                       k->config->container_runtime_endpoint);
   kl_healthz_checks_add (out, "runtime", runtime);
   return 0;
 }
@@ -567,7 +565,8 @@ kl_kubelet_start (kl_kubelet_t *k, kl_error_t *err)
   ret = kl_runtime_manager_new (&mopts, &k->manager, err);
   if (ret < 0)
     return ret;
-  kl_prober_options_t popts = { .runtime = k->runtime, .on_change = on_probe_change, .on_change_ctx = k };
+  kl_prober_options_t popts
+      = { .runtime = k->runtime, .on_change = on_probe_change, .on_change_ctx = k };
   ret = kl_prober_new (&popts, &k->prober, err);
   if (ret < 0)
     return ret;

@@ -16,8 +16,8 @@ typedef struct kl_backoff_entry_s kl_backoff_entry_t;
 
 struct kl_backoff_s
 {
-  int64_t initial_ns; /* first delay (10s) */
-  int64_t max_ns;     /* cap (5m); an entry idle for 2*max resets */
+  int64_t initial_ns;   /* first delay (10s) */
+  int64_t max_ns;       /* cap (5m); an entry idle for 2*max resets */
   pthread_mutex_t lock; /* guards entries */
   kl_backoff_entry_t *entries;
 };
@@ -28,8 +28,8 @@ void kl_backoff_destroy (kl_backoff_t *b);
 
 /* True if `key` is backing off at `now` for an event that happened at
    `event_time`; *remaining_ns (if not NULL) is how much longer. */
-bool kl_backoff_in_backoff_since (kl_backoff_t *b, const char *key, int64_t event_time,
-                                  int64_t now, int64_t *remaining_ns);
+bool kl_backoff_in_backoff_since (kl_backoff_t *b, const char *key, int64_t event_time, int64_t now,
+                                  int64_t *remaining_ns);
 
 /* Records an event at `event_time`: the next delay doubles (up to max), or
    starts at initial when the key is new or was quiet for 2*max. */

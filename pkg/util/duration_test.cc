@@ -9,8 +9,7 @@ extern "C" {
 #include "pkg/util/duration.h"
 }
 
-namespace
-{
+namespace {
 
 const int64_t kNs = KL_NANOSECOND;
 const int64_t kUs = KL_MICROSECOND;
@@ -149,7 +148,9 @@ const BadCase kBad[] = {
   { "1\xce\xbc", "invalid duration \"1\\xce\\xbc\": unknown unit \"\\xce\\xbc\"" },
   { "1\"s", "invalid duration \"1\\\"s\": unknown unit \"\\\"s\"" },
   { "\x85\x85", "invalid duration \"\\x85\\x85\": expected a number" },
-  { "\xff" "ff", "invalid duration \"\\xffff\": expected a number" },
+  { "\xff"
+    "ff",
+    "invalid duration \"\\xffff\": expected a number" },
   { "hello \xffworld", "invalid duration \"hello \\xffworld\": expected a number" },
   { "\xef\xbf\xbd", "invalid duration \"\\xef\\xbf\\xbd\": expected a number" },
   { "1\ts", "invalid duration \"1\\x09s\": unknown unit \"\\x09s\"" },
@@ -285,8 +286,8 @@ TEST (DurationTest, FormatRoundTrips)
 
 TEST (DurationTest, ParseOfFormatIsIdentityOnText)
 {
-  const char *canonical[] = { "0s", "1ns", "1.5\xc2\xb5s", "100ms", "1.5s", "1m30s", "2h0m0s",
-                              "-2562047h47m16.854775808s" };
+  const char *canonical[] = { "0s",   "1ns",   "1.5\xc2\xb5s", "100ms",
+                              "1.5s", "1m30s", "2h0m0s",       "-2562047h47m16.854775808s" };
   for (const char *text : canonical)
     {
       SCOPED_TRACE (text);

@@ -22,9 +22,9 @@ enum kl_error_kind
 
 struct kl_error_s
 {
-  int status;              /* errno, gRPC status code or HTTP status */
+  int status; /* errno, gRPC status code or HTTP status */
   enum kl_error_kind kind;
-  char *msg;               /* "context: context: cause" */
+  char *msg; /* "context: context: cause" */
 };
 typedef struct kl_error_s *kl_error_t;
 

@@ -16,20 +16,20 @@ extern "C" {
    struct. Owned pointers are freed by kl_flag_values_free. */
 enum kl_flag_type
 {
-  KL_FLAG_BOOL = 0,   /* bool; "--x", "--x=true|false" (never "--x false") */
-  KL_FLAG_STRING,     /* char * (owned, never NULL once set) */
-  KL_FLAG_IP,         /* char * (owned): "" or an IPv4/IPv6 address; shown as "ip" */
-  KL_FLAG_QUANTITY,   /* char * (owned): text kl_quantity_parse accepts, e.g. "10Mi" */
-  KL_FLAG_INT,        /* int */
-  KL_FLAG_INT32,      /* int32_t */
-  KL_FLAG_PORT,       /* int32_t in [0, 65535]; shown as "int32" */
-  KL_FLAG_DURATION,   /* int64_t nanoseconds, written as Go durations ("1m30s") */
+  KL_FLAG_BOOL = 0,    /* bool; "--x", "--x=true|false" (never "--x false") */
+  KL_FLAG_STRING,      /* char * (owned, never NULL once set) */
+  KL_FLAG_IP,          /* char * (owned): "" or an IPv4/IPv6 address; shown as "ip" */
+  KL_FLAG_QUANTITY,    /* char * (owned): text kl_quantity_parse accepts, e.g. "10Mi" */
+  KL_FLAG_INT,         /* int */
+  KL_FLAG_INT32,       /* int32_t */
+  KL_FLAG_PORT,        /* int32_t in [0, 65535]; shown as "int32" */
+  KL_FLAG_DURATION,    /* int64_t nanoseconds, written as Go durations ("1m30s") */
   KL_FLAG_STRING_LIST, /* char ** (owned, NULL-terminated, NULL when empty): pflag's
                           stringSlice: comma-separated and repeatable */
-  KL_FLAG_MULTIMAP,   /* kl_string_multimap_t: cliflag's ColonSeparatedMultimapStringString,
-                         the Go kubelet's --manifest-url-header (map[string][]string):
-                         "k:v,k2:v2", split at the first ':', key and value trimmed,
-                         repeatable, a repeated key appends a value */
+  KL_FLAG_MULTIMAP,    /* kl_string_multimap_t: cliflag's ColonSeparatedMultimapStringString,
+                          the Go kubelet's --manifest-url-header (map[string][]string):
+                          "k:v,k2:v2", split at the first ':', key and value trimmed,
+                          repeatable, a repeated key appends a value */
 };
 
 /* One key of a kl_string_multimap_t with its values in the order given. */
@@ -63,8 +63,8 @@ void kl_string_multimap_clear (kl_string_multimap_t *m);
    table is added with, so a `static const` table can describe a struct. */
 struct kl_flag_s
 {
-  const char *name;       /* long name, used as "--name" */
-  char shorthand;         /* one-letter alias used as "-x", or 0 */
+  const char *name; /* long name, used as "--name" */
+  char shorthand;   /* one-letter alias used as "-x", or 0 */
   enum kl_flag_type type;
   size_t offset;          /* offsetof (struct, field) of the value */
   const char *usage;      /* help text; a `word` in backquotes names the value in --help */

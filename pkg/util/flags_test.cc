@@ -9,8 +9,7 @@ extern "C" {
 #include "pkg/util/utils.h"
 }
 
-namespace
-{
+namespace {
 
 struct options
 {

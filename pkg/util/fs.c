@@ -28,8 +28,7 @@ kl_mkdir_p (const char *path, mode_t mode, kl_error_t *err)
 }
 
 int
-kl_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode,
-                      kl_error_t *err)
+kl_write_file_atomic (const char *path, const void *data, size_t len, mode_t mode, kl_error_t *err)
 {
   cleanup_free char *tmp = xasprintf ("%s.tmp.%d", path, (int) getpid ());
   cleanup_close int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);

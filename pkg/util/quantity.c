@@ -110,7 +110,7 @@ nano_units (const char *int_digits, size_t int_len, const char *frac_digits, siz
   /* The number is the digit string D = int_digits frac_digits; only its
      significant part [first, last) matters. */
   size_t n = int_len + frac_len;
-#define DIGIT(i) ((unsigned) ((i) < int_len ? int_digits[i] : frac_digits[(i) - int_len]) - '0')
+#define DIGIT(i) ((unsigned) ((i) < int_len ? int_digits[i] : frac_digits[(i) -int_len]) - '0')
   size_t first = 0, last = n;
   while (first < n && DIGIT (first) == 0)
     first++;

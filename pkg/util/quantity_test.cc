@@ -8,8 +8,7 @@ extern "C" {
 #include "pkg/util/quantity.h"
 }
 
-namespace
-{
+namespace {
 
 struct GoodCase
 {
@@ -244,8 +243,7 @@ const BadCase kBad[] = {
   { "1e9223372036854775807", "invalid quantity \"1e9223372036854775807\": out of range" },
   { "9223372036854775808m", "invalid quantity \"9223372036854775808m\": out of range" },
   { "9223372036854775.8071", "invalid quantity \"9223372036854775.8071\": out of range" },
-  { "9223372036854775807000001n",
-    "invalid quantity \"9223372036854775807000001n\": out of range" },
+  { "9223372036854775807000001n", "invalid quantity \"9223372036854775807000001n\": out of range" },
   { "-9223372036854775809m", "invalid quantity \"-9223372036854775809m\": out of range" },
   { "-9223372036854775808000001n",
     "invalid quantity \"-9223372036854775808000001n\": out of range" },

@@ -339,11 +339,12 @@ Kubelet::Pod (const std::string &name)
   size_t i;
   json_t *item;
   json_array_foreach (json_object_get (pods, "items"), i, item)
-  {
-    const char *n = json_string_value (json_object_get (json_object_get (item, "metadata"), "name"));
-    if (n && name + "-" + kNode == n)
-      found = json_incref (item);
-  }
+    {
+      const char *n
+          = json_string_value (json_object_get (json_object_get (item, "metadata"), "name"));
+      if (n && name + "-" + kNode == n)
+        found = json_incref (item);
+    }
   json_decref (pods);
   return found;
 }
@@ -356,11 +357,11 @@ ContainerStatus (json_t *pod, const std::string &container, bool init)
   size_t i;
   json_t *s;
   json_array_foreach (statuses, i, s)
-  {
-    const char *n = json_string_value (json_object_get (s, "name"));
-    if (n && container == n)
-      return s;
-  }
+    {
+      const char *n = json_string_value (json_object_get (s, "name"));
+      if (n && container == n)
+        return s;
+    }
   return nullptr;
 }
 
@@ -377,12 +378,12 @@ Ready (json_t *pod)
   size_t i;
   json_t *c;
   json_array_foreach (json_object_get (json_object_get (pod, "status"), "conditions"), i, c)
-  {
-    const char *type = json_string_value (json_object_get (c, "type"));
-    const char *status = json_string_value (json_object_get (c, "status"));
-    if (type && strcmp (type, "Ready") == 0)
-      return status && strcmp (status, "True") == 0;
-  }
+    {
+      const char *type = json_string_value (json_object_get (c, "type"));
+      const char *status = json_string_value (json_object_get (c, "status"));
+      if (type && strcmp (type, "Ready") == 0)
+        return status && strcmp (status, "True") == 0;
+    }
   return false;
 }
 

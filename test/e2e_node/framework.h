@@ -25,8 +25,9 @@ struct Env
   std::string busybox;      // KL_E2E_BUSYBOX_IMAGE
   std::string pause;        // KL_E2E_PAUSE_IMAGE
   std::string runtime_args; // KL_E2E_KUBELET_ARGS: extra flags (e.g. --container-runtime=docker)
-  std::string runtime_ctl;  // KL_E2E_RUNTIME_CTL: "<script> <dir>", run as "<script> stop|start <dir>"
-  bool inprocess = false;   // KL_E2E_INPROCESS_RUNTIME: the runtime lives in the kubelet
+  std::string
+      runtime_ctl; // KL_E2E_RUNTIME_CTL: "<script> <dir>", run as "<script> stop|start <dir>"
+  bool inprocess = false;          // KL_E2E_INPROCESS_RUNTIME: the runtime lives in the kubelet
   bool restart_kills_pods = false; // KL_E2E_RUNTIME_RESTART_KILLS_PODS
   std::string dir = "/tmp/kl-e2e"; // KL_E2E_DIR: where each test's kubelet lives
   int read_only_port = 10355;      // KL_E2E_READ_ONLY_PORT
@@ -62,8 +63,10 @@ class Runtime
 public:
   explicit Runtime (const std::string &endpoint);
   ~Runtime ();
-  std::vector<SandboxInfo> Sandboxes (const std::string &pod_name, const std::string &ns = "default");
-  std::vector<ContainerInfo> Containers (const std::string &pod_name, const std::string &ns = "default");
+  std::vector<SandboxInfo> Sandboxes (const std::string &pod_name,
+                                      const std::string &ns = "default");
+  std::vector<ContainerInfo> Containers (const std::string &pod_name,
+                                         const std::string &ns = "default");
   std::vector<ContainerInfo> Running (const std::string &pod_name);
   // The container's CRI log file content (via ContainerStatus.log_path).
   std::string Log (const std::string &container_id);
@@ -83,11 +86,31 @@ public:
   void Stop (int sig = SIGTERM); // waits for it to exit
   bool Running ();
   std::string Logs ();
-  std::string manifests () const { return dir_ + "/manifests"; }
-  std::string root () const { return dir_ + "/root"; }
-  std::string pod_logs () const { return dir_ + "/pod-logs"; }
-  int read_only_port () const { return env_.read_only_port; }
-  int healthz_port () const { return env_.healthz_port; }
+  std::string
+  manifests () const
+  {
+    return dir_ + "/manifests";
+  }
+  std::string
+  root () const
+  {
+    return dir_ + "/root";
+  }
+  std::string
+  pod_logs () const
+  {
+    return dir_ + "/pod-logs";
+  }
+  int
+  read_only_port () const
+  {
+    return env_.read_only_port;
+  }
+  int
+  healthz_port () const
+  {
+    return env_.healthz_port;
+  }
   static constexpr const char *kNode = "e2e-node";
 
   // /pods as JSON (NULL if unreachable); caller decrefs.

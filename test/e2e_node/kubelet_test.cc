@@ -45,10 +45,11 @@ protected:
     if (!kubelet_->Running ())
       kubelet_->Start ();
     for (auto &pod : pods_)
-      EXPECT_TRUE (WaitFor ([&] { return runtime_->Sandboxes (pod).empty ()
-                                         && runtime_->Containers (pod).empty (); },
-                            kTimeout))
-          << "pod " << pod << " left behind\n" << kubelet_->Logs ();
+      EXPECT_TRUE (WaitFor (
+          [&] { return runtime_->Sandboxes (pod).empty () && runtime_->Containers (pod).empty (); },
+          kTimeout))
+          << "pod " << pod << " left behind\n"
+          << kubelet_->Logs ();
     kubelet_->Stop ();
     if (HasFailure ())
       fprintf (stderr, "---- kubelet log ----\n%s\n", kubelet_->Logs ().c_str ());
@@ -111,7 +112,8 @@ protected:
 
 TEST_F (KubeletE2E, RunsAPodAndReportsItRunning)
 {
-  Manifest ("web", Pod ("web", "  containers:\n" + Container ("main", "echo started; exec sleep 3600")));
+  Manifest ("web",
+            Pod ("web", "  containers:\n" + Container ("main", "echo started; exec sleep 3600")));
   ASSERT_TRUE (WaitFor ([&] { return AllRunning ("web", 1); }, kTimeout));
   EXPECT_EQ (runtime_->Sandboxes ("web").size (), 1u);
   json_t *pod = WaitPod ("web", [] (json_t *p) { return Phase (p) == "Running" && Ready (p); });
@@ -119,21 +121,25 @@ TEST_F (KubeletE2E, RunsAPodAndReportsItRunning)
   json_t *cs = ContainerStatus (pod, "main");
   ASSERT_NE (cs, nullptr);
   EXPECT_NE (json_object_get (json_object_get (cs, "state"), "running"), nullptr);
-  EXPECT_NE (json_string_value (json_object_get (json_object_get (pod, "status"), "podIP")), nullptr);
+  EXPECT_NE (json_string_value (json_object_get (json_object_get (pod, "status"), "podIP")),
+             nullptr);
   json_decref (pod);
 }
 
 TEST_F (KubeletE2E, EnvAndArgsReachTheContainerLog)
 {
-  Manifest ("echo", Pod ("echo", "  containers:\n  - name: main\n    image: " + env_.busybox
-                                     + "\n    command: [\"/bin/sh\", \"-c\"]\n"
-                                       "    args: [\"echo greeting=$GREETING arg=$(WHO); exec sleep 3600\"]\n"
-                                       "    env:\n    - name: GREETING\n      value: hello\n"
-                                       "    - name: WHO\n      value: world\n"));
+  Manifest (
+      "echo",
+      Pod ("echo", "  containers:\n  - name: main\n    image: " + env_.busybox
+                       + "\n    command: [\"/bin/sh\", \"-c\"]\n"
+                         "    args: [\"echo greeting=$GREETING arg=$(WHO); exec sleep 3600\"]\n"
+                         "    env:\n    - name: GREETING\n      value: hello\n"
+                         "    - name: WHO\n      value: world\n"));
   ASSERT_TRUE (WaitFor ([&] { return AllRunning ("echo", 1); }, kTimeout));
   std::string id = runtime_->Running ("echo")[0].id;
-  EXPECT_TRUE (WaitFor ([&] { return runtime_->Log (id).find ("greeting=hello arg=world") != std::string::npos; },
-                        kTimeout))
+  EXPECT_TRUE (WaitFor (
+      [&] { return runtime_->Log (id).find ("greeting=hello arg=world") != std::string::npos; },
+      kTimeout))
       << runtime_->Log (id);
   // CRI log format, under --pod-logs-dir/<ns>_<name>_<uid>/<container>/0.log.
   EXPECT_NE (runtime_->Log (id).find (" stdout F greeting=hello"), std::string::npos);
@@ -142,8 +148,9 @@ TEST_F (KubeletE2E, EnvAndArgsReachTheContainerLog)
 TEST_F (KubeletE2E, UpdatedManifestRestartsWithTheNewSpec)
 {
   auto spec = [&] (const std::string &v) {
-    return Pod ("upd", "  containers:\n" + Container ("main", "echo version=$V; exec sleep 3600",
-                                                      "    env:\n    - name: V\n      value: \"" + v + "\"\n"));
+    return Pod ("upd", "  containers:\n"
+                           + Container ("main", "echo version=$V; exec sleep 3600",
+                                        "    env:\n    - name: V\n      value: \"" + v + "\"\n"));
   };
   Manifest ("upd", spec ("1"));
   ASSERT_TRUE (WaitFor ([&] { return AllRunning ("upd", 1); }, kTimeout));
@@ -172,10 +179,19 @@ TEST_F (KubeletE2E, RemovedManifestRemovesEverything)
   struct stat st;
   EXPECT_EQ (stat (pod_dir.c_str (), &st), 0);
   unlink ((kubelet_->manifests () + "/gone.yaml").c_str ());
-  EXPECT_TRUE (WaitFor ([&] { return runtime_->Sandboxes ("gone").empty () && runtime_->Containers ("gone").empty (); },
-                        kTimeout));
+  EXPECT_TRUE (WaitFor (
+      [&] {
+        return runtime_->Sandboxes ("gone").empty () && runtime_->Containers ("gone").empty ();
+      },
+      kTimeout));
   EXPECT_TRUE (WaitFor ([&] { return stat (pod_dir.c_str (), &st) != 0; }, kTimeout)) << pod_dir;
-  EXPECT_TRUE (WaitFor ([&] { json_t *p = kubelet_->Pod ("gone"); json_decref (p); return p == nullptr; }, kTimeout));
+  EXPECT_TRUE (WaitFor (
+      [&] {
+        json_t *p = kubelet_->Pod ("gone");
+        json_decref (p);
+        return p == nullptr;
+      },
+      kTimeout));
 }
 
 TEST_F (KubeletE2E, CrashLoopBacksOff)
@@ -189,7 +205,8 @@ TEST_F (KubeletE2E, CrashLoopBacksOff)
            && json_integer_value (json_object_get (cs, "restartCount")) >= 1;
   });
   ASSERT_NE (pod, nullptr);
-  json_t *last = json_object_get (json_object_get (ContainerStatus (pod, "main"), "lastState"), "terminated");
+  json_t *last = json_object_get (json_object_get (ContainerStatus (pod, "main"), "lastState"),
+                                  "terminated");
   EXPECT_EQ (json_integer_value (json_object_get (last, "exitCode")), 3);
   json_decref (pod);
   // Back-off doubles: after the 10 s delay it runs once more, not in a tight loop.
@@ -199,45 +216,62 @@ TEST_F (KubeletE2E, CrashLoopBacksOff)
 
 TEST_F (KubeletE2E, InitContainersRunInOrderBeforeTheMainOne)
 {
-  Manifest ("init", Pod ("init", "  volumes:\n  - name: work\n    emptyDir: {}\n"
-                                 "  initContainers:\n"
-                                 + Container ("first", "echo first >> /work/order", "    volumeMounts:\n    - name: work\n      mountPath: /work\n")
-                                 + Container ("second", "echo second >> /work/order", "    volumeMounts:\n    - name: work\n      mountPath: /work\n")
-                                 + "  containers:\n"
-                                 + Container ("main", "cat /work/order; exec sleep 3600", "    volumeMounts:\n    - name: work\n      mountPath: /work\n")));
+  Manifest (
+      "init",
+      Pod ("init",
+           "  volumes:\n  - name: work\n    emptyDir: {}\n"
+           "  initContainers:\n"
+               + Container ("first", "echo first >> /work/order",
+                            "    volumeMounts:\n    - name: work\n      mountPath: /work\n")
+               + Container ("second", "echo second >> /work/order",
+                            "    volumeMounts:\n    - name: work\n      mountPath: /work\n")
+               + "  containers:\n"
+               + Container ("main", "cat /work/order; exec sleep 3600",
+                            "    volumeMounts:\n    - name: work\n      mountPath: /work\n")));
   // Init containers run too: wait for the main one by name.
   std::string id;
-  ASSERT_TRUE (WaitFor ([&] {
-    for (auto &c : runtime_->Running ("init"))
-      if (c.name == "main")
-        id = c.id;
-    return !id.empty ();
-  }, kTimeout));
-  EXPECT_TRUE (WaitFor ([&] {
-    std::string log = runtime_->Log (id);
-    size_t a = log.find ("F first"), b = log.find ("F second");
-    return a != std::string::npos && b != std::string::npos && a < b;
-  }, kTimeout)) << runtime_->Log (id);
+  ASSERT_TRUE (WaitFor (
+      [&] {
+        for (auto &c : runtime_->Running ("init"))
+          if (c.name == "main")
+            id = c.id;
+        return !id.empty ();
+      },
+      kTimeout));
+  EXPECT_TRUE (WaitFor (
+      [&] {
+        std::string log = runtime_->Log (id);
+        size_t a = log.find ("F first"), b = log.find ("F second");
+        return a != std::string::npos && b != std::string::npos && a < b;
+      },
+      kTimeout))
+      << runtime_->Log (id);
   json_t *pod = WaitPod ("init", [] (json_t *p) { return Phase (p) == "Running"; });
   ASSERT_NE (pod, nullptr);
-  json_t *first = json_object_get (json_object_get (ContainerStatus (pod, "first", true), "state"), "terminated");
+  json_t *first = json_object_get (json_object_get (ContainerStatus (pod, "first", true), "state"),
+                                   "terminated");
   EXPECT_EQ (json_integer_value (json_object_get (first, "exitCode")), 0);
   json_decref (pod);
 }
 
 TEST_F (KubeletE2E, RestartPolicyNeverAndOnFailure)
 {
-  Manifest ("never", Pod ("never", "  restartPolicy: Never\n  containers:\n" + Container ("main", "exit 1")));
+  Manifest ("never", Pod ("never", "  restartPolicy: Never\n  containers:\n"
+                                       + Container ("main", "exit 1")));
   // "bad" fails on its first run only: the marker lives in an emptyDir,
   // which outlives the container.
-  Manifest ("onfail", Pod ("onfail", "  restartPolicy: OnFailure\n"
-                                      "  volumes:\n  - name: state\n    emptyDir: {}\n  containers:\n"
-                                      + Container ("ok", "exit 0")
-                                      + Container ("bad", "test -f /state/x || { touch /state/x; exit 2; }; exec sleep 3600",
-                                                   "    volumeMounts:\n    - name: state\n      mountPath: /state\n")));
+  Manifest ("onfail",
+            Pod ("onfail",
+                 "  restartPolicy: OnFailure\n"
+                 "  volumes:\n  - name: state\n    emptyDir: {}\n  containers:\n"
+                     + Container ("ok", "exit 0")
+                     + Container (
+                         "bad", "test -f /state/x || { touch /state/x; exit 2; }; exec sleep 3600",
+                         "    volumeMounts:\n    - name: state\n      mountPath: /state\n")));
   json_t *never = WaitPod ("never", [] (json_t *p) { return Phase (p) == "Failed"; });
   ASSERT_NE (never, nullptr);
-  EXPECT_EQ (json_integer_value (json_object_get (ContainerStatus (never, "main"), "restartCount")), 0);
+  EXPECT_EQ (json_integer_value (json_object_get (ContainerStatus (never, "main"), "restartCount")),
+             0);
   json_decref (never);
   // OnFailure: "ok" exits 0 and stays down; "bad" fails once and is restarted.
   json_t *onfail = WaitPod ("onfail", [] (json_t *p) {
@@ -255,10 +289,14 @@ TEST_F (KubeletE2E, RestartPolicyNeverAndOnFailure)
 
 TEST_F (KubeletE2E, LivenessFailureRestartsTheContainer)
 {
-  Manifest ("live", Pod ("live", "  containers:\n"
-                                 + Container ("main", "touch /tmp/healthy; sleep 4; rm /tmp/healthy; exec sleep 3600",
-                                              "    livenessProbe:\n      exec:\n        command: [\"cat\", \"/tmp/healthy\"]\n"
-                                              "      periodSeconds: 1\n      failureThreshold: 1\n")));
+  Manifest (
+      "live",
+      Pod ("live",
+           "  containers:\n"
+               + Container (
+                   "main", "touch /tmp/healthy; sleep 4; rm /tmp/healthy; exec sleep 3600",
+                   "    livenessProbe:\n      exec:\n        command: [\"cat\", \"/tmp/healthy\"]\n"
+                   "      periodSeconds: 1\n      failureThreshold: 1\n")));
   json_t *pod = WaitPod ("live", [] (json_t *p) {
     return json_integer_value (json_object_get (ContainerStatus (p, "main"), "restartCount")) >= 1;
   });
@@ -269,37 +307,51 @@ TEST_F (KubeletE2E, LivenessFailureRestartsTheContainer)
 TEST_F (KubeletE2E, LifecycleHooksRun)
 {
   std::string mounts = "    volumeMounts:\n    - name: shared\n      mountPath: /shared\n";
-  Manifest ("hooks", Pod ("hooks", "  volumes:\n  - name: shared\n    emptyDir: {}\n"
-                                   "  containers:\n"
-                                   + Container ("main", "while ! test -f /shared/post; do sleep 0.2; done; "
-                                                        "cat /shared/post; exec sleep 3600",
-                                                mounts + "    lifecycle:\n      postStart:\n        exec:\n"
-                                                         "          command: [\"sh\", \"-c\", \"echo post-start-ran > /shared/post\"]\n"
-                                                         "      preStop:\n        exec:\n"
-                                                         "          command: [\"sh\", \"-c\", \"echo pre-stop-ran > /shared/pre\"]\n")
-                                   + Container ("watcher", "while ! test -f /shared/pre; do sleep 0.2; done; "
-                                                           "cat /shared/pre; exec sleep 3600", mounts)));
+  Manifest ("hooks",
+            Pod ("hooks", "  volumes:\n  - name: shared\n    emptyDir: {}\n"
+                          "  containers:\n"
+                              + Container ("main",
+                                           "while ! test -f /shared/post; do sleep 0.2; done; "
+                                           "cat /shared/post; exec sleep 3600",
+                                           mounts
+                                               + "    lifecycle:\n      postStart:\n        exec:\n"
+                                                 "          command: [\"sh\", \"-c\", \"echo "
+                                                 "post-start-ran > /shared/post\"]\n"
+                                                 "      preStop:\n        exec:\n"
+                                                 "          command: [\"sh\", \"-c\", \"echo "
+                                                 "pre-stop-ran > /shared/pre\"]\n")
+                              + Container ("watcher",
+                                           "while ! test -f /shared/pre; do sleep 0.2; done; "
+                                           "cat /shared/pre; exec sleep 3600",
+                                           mounts)));
   std::string main_id, watcher_id;
-  ASSERT_TRUE (WaitFor ([&] {
-    for (auto &c : runtime_->Running ("hooks"))
-      (c.name == "main" ? main_id : watcher_id) = c.id;
-    return !main_id.empty () && !watcher_id.empty ();
-  }, kTimeout));
-  EXPECT_TRUE (WaitFor ([&] { return runtime_->Log (main_id).find ("F post-start-ran") != std::string::npos; },
-                        kTimeout)) << runtime_->Log (main_id);
+  ASSERT_TRUE (WaitFor (
+      [&] {
+        for (auto &c : runtime_->Running ("hooks"))
+          (c.name == "main" ? main_id : watcher_id) = c.id;
+        return !main_id.empty () && !watcher_id.empty ();
+      },
+      kTimeout));
+  EXPECT_TRUE (WaitFor (
+      [&] { return runtime_->Log (main_id).find ("F post-start-ran") != std::string::npos; },
+      kTimeout))
+      << runtime_->Log (main_id);
   // Removing the pod runs preStop in "main" before it stops; "watcher"
   // sees the file as long as it still runs.
   unlink ((kubelet_->manifests () + "/hooks.yaml").c_str ());
-  EXPECT_TRUE (WaitFor ([&] { return runtime_->Log (watcher_id).find ("F pre-stop-ran") != std::string::npos; },
-                        kTimeout)) << runtime_->Log (watcher_id);
+  EXPECT_TRUE (WaitFor (
+      [&] { return runtime_->Log (watcher_id).find ("F pre-stop-ran") != std::string::npos; },
+      kTimeout))
+      << runtime_->Log (watcher_id);
 }
 
 TEST_F (KubeletE2E, ActiveDeadlineFailsThePod)
 {
   Manifest ("deadline", Pod ("deadline", "  activeDeadlineSeconds: 3\n  containers:\n"
-                                         + Container ("main", "exec sleep 3600")));
+                                             + Container ("main", "exec sleep 3600")));
   json_t *pod = WaitPod ("deadline", [] (json_t *p) {
-    const char *reason = json_string_value (json_object_get (json_object_get (p, "status"), "reason"));
+    const char *reason
+        = json_string_value (json_object_get (json_object_get (p, "status"), "reason"));
     return Phase (p) == "Failed" && reason && std::string (reason) == "DeadlineExceeded";
   });
   ASSERT_NE (pod, nullptr);
@@ -309,13 +361,16 @@ TEST_F (KubeletE2E, ActiveDeadlineFailsThePod)
 
 TEST_F (KubeletE2E, ReadinessShowsInPods)
 {
-  Manifest ("ready", Pod ("ready", "  containers:\n"
-                                   + Container ("main", "sleep 3; touch /tmp/ready; exec sleep 3600",
-                                                "    readinessProbe:\n      exec:\n        command: [\"cat\", \"/tmp/ready\"]\n"
-                                                "      periodSeconds: 1\n")));
-  json_t *not_ready = WaitPod ("ready", [] (json_t *p) {
-    return Phase (p) == "Running" && !Ready (p);
-  });
+  Manifest (
+      "ready",
+      Pod ("ready",
+           "  containers:\n"
+               + Container (
+                   "main", "sleep 3; touch /tmp/ready; exec sleep 3600",
+                   "    readinessProbe:\n      exec:\n        command: [\"cat\", \"/tmp/ready\"]\n"
+                   "      periodSeconds: 1\n")));
+  json_t *not_ready
+      = WaitPod ("ready", [] (json_t *p) { return Phase (p) == "Running" && !Ready (p); });
   ASSERT_NE (not_ready, nullptr);
   EXPECT_FALSE (json_is_true (json_object_get (ContainerStatus (not_ready, "main"), "ready")));
   json_decref (not_ready);
@@ -332,20 +387,35 @@ TEST_F (KubeletE2E, HostPathAndEmptyDirAreShared)
   WriteFile (host + "/from-host", "host-data\n");
   std::string mounts = "    volumeMounts:\n    - name: cache\n      mountPath: /cache\n"
                        "    - name: host\n      mountPath: /host\n";
-  Manifest ("share", Pod ("share", "  volumes:\n  - name: cache\n    emptyDir: {}\n"
-                                   "  - name: host\n    hostPath:\n      path: " + host + "\n"
-                                   "  containers:\n"
-                                   + Container ("writer", "echo shared > /cache/file; echo from-pod > /host/from-pod; exec sleep 3600", mounts)
-                                   + Container ("reader", "while ! test -f /cache/file; do sleep 0.2; done; cat /cache/file /host/from-host; exec sleep 3600", mounts)));
+  Manifest (
+      "share",
+      Pod ("share",
+           "  volumes:\n  - name: cache\n    emptyDir: {}\n"
+           "  - name: host\n    hostPath:\n      path: "
+               + host
+               + "\n"
+                 "  containers:\n"
+               + Container (
+                   "writer",
+                   "echo shared > /cache/file; echo from-pod > /host/from-pod; exec sleep 3600",
+                   mounts)
+               + Container ("reader",
+                            "while ! test -f /cache/file; do sleep 0.2; done; cat /cache/file "
+                            "/host/from-host; exec sleep 3600",
+                            mounts)));
   ASSERT_TRUE (WaitFor ([&] { return AllRunning ("share", 2); }, kTimeout));
   std::string reader;
   for (auto &c : runtime_->Running ("share"))
     if (c.name == "reader")
       reader = c.id;
-  EXPECT_TRUE (WaitFor ([&] {
-    std::string log = runtime_->Log (reader);
-    return log.find ("F shared") != std::string::npos && log.find ("F host-data") != std::string::npos;
-  }, kTimeout)) << runtime_->Log (reader);
+  EXPECT_TRUE (WaitFor (
+      [&] {
+        std::string log = runtime_->Log (reader);
+        return log.find ("F shared") != std::string::npos
+               && log.find ("F host-data") != std::string::npos;
+      },
+      kTimeout))
+      << runtime_->Log (reader);
   EXPECT_TRUE (WaitFor ([&] { return ReadFile (host + "/from-pod") == "from-pod\n"; }, kTimeout));
 }
 
@@ -383,13 +453,18 @@ TEST_F (KubeletE2E, PodsWhoseManifestVanishedWhileDownAreRemoved)
 
 TEST_F (KubeletE2E, BrokenManifestDoesNotStopTheOthers)
 {
-  WriteFile (kubelet_->manifests () + "/broken.yaml",
-             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: broken\nspec:\n  containers:\n  - name: x\n");
+  WriteFile (
+      kubelet_->manifests () + "/broken.yaml",
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: broken\nspec:\n  containers:\n  - name: x\n");
   Manifest ("good", Pod ("good", "  containers:\n" + Container ("main", "exec sleep 3600")));
   ASSERT_TRUE (WaitFor ([&] { return AllRunning ("good", 1); }, kTimeout));
-  EXPECT_TRUE (WaitFor ([&] {
-    return kubelet_->Logs ().find ("broken.yaml: spec.containers[0].image: Required value") != std::string::npos;
-  }, kTimeout)) << kubelet_->Logs ();
+  EXPECT_TRUE (WaitFor (
+      [&] {
+        return kubelet_->Logs ().find ("broken.yaml: spec.containers[0].image: Required value")
+               != std::string::npos;
+      },
+      kTimeout))
+      << kubelet_->Logs ();
   EXPECT_TRUE (runtime_->Sandboxes ("broken").empty ());
 }
 
@@ -408,12 +483,14 @@ TEST_F (KubeletE2E, SurvivesTheRuntimeGoingAwayAndComingBack)
   std::string id = runtime_->Running ("steady")[0].id;
   ASSERT_EQ (ctl ("stop"), 0);
   std::string body;
-  EXPECT_TRUE (WaitFor ([&] { return HttpGet (kubelet_->healthz_port (), "/healthz", &body) == 500; }, kTimeout))
+  EXPECT_TRUE (WaitFor (
+      [&] { return HttpGet (kubelet_->healthz_port (), "/healthz", &body) == 500; }, kTimeout))
       << body;
   EXPECT_NE (body.find ("runtime"), std::string::npos) << body;
   EXPECT_TRUE (kubelet_->Running ());
   ASSERT_EQ (ctl ("start"), 0);
-  EXPECT_TRUE (WaitFor ([&] { return HttpGet (kubelet_->healthz_port (), "/healthz", &body) == 200; }, kTimeout))
+  EXPECT_TRUE (WaitFor (
+      [&] { return HttpGet (kubelet_->healthz_port (), "/healthz", &body) == 200; }, kTimeout))
       << body;
   if (env_.restart_kills_pods)
     {
@@ -422,8 +499,12 @@ TEST_F (KubeletE2E, SurvivesTheRuntimeGoingAwayAndComingBack)
       return;
     }
   // The pod was never touched: same container, still running, no new sandbox.
-  EXPECT_TRUE (WaitFor ([&] { auto r = runtime_->Running ("steady"); return r.size () == 1 && r[0].id == id; },
-                        kTimeout));
+  EXPECT_TRUE (WaitFor (
+      [&] {
+        auto r = runtime_->Running ("steady");
+        return r.size () == 1 && r[0].id == id;
+      },
+      kTimeout));
   EXPECT_EQ (runtime_->Sandboxes ("steady").size (), 1u);
 }
 
@@ -434,12 +515,16 @@ TEST_F (KubeletE2E, HealthzAndMetrics)
   EXPECT_EQ (body, "ok");
   Manifest ("metrics", Pod ("metrics", "  containers:\n" + Container ("main", "exec sleep 3600")));
   ASSERT_TRUE (WaitFor ([&] { return AllRunning ("metrics", 1); }, kTimeout));
-  EXPECT_TRUE (WaitFor ([&] {
-    HttpGet (kubelet_->read_only_port (), "/metrics", &body);
-    return body.find ("kubelet_running_pods 1") != std::string::npos;
-  }, kTimeout)) << body;
+  EXPECT_TRUE (WaitFor (
+      [&] {
+        HttpGet (kubelet_->read_only_port (), "/metrics", &body);
+        return body.find ("kubelet_running_pods 1") != std::string::npos;
+      },
+      kTimeout))
+      << body;
   EXPECT_NE (body.find ("kubelet_pleg_relist_duration_seconds_bucket"), std::string::npos);
-  EXPECT_NE (body.find ("kubelet_runtime_operations_total{operation_type=\"run_podsandbox\"}"), std::string::npos);
+  EXPECT_NE (body.find ("kubelet_runtime_operations_total{operation_type=\"run_podsandbox\"}"),
+             std::string::npos);
   EXPECT_NE (body.find ("kubelet_pod_start_duration_seconds_count"), std::string::npos);
   EXPECT_EQ (HttpGet (kubelet_->read_only_port (), "/stats/summary", &body), 200);
   EXPECT_NE (body.find ("metrics-e2e-node"), std::string::npos) << body;

@@ -62,7 +62,8 @@ protected:
   {
     endpoint_ = Env ("KL_TEST_CRI_ENDPOINT");
     busybox_ = Env ("KL_TEST_BUSYBOX_IMAGE");
-    ASSERT_FALSE (endpoint_.empty ()) << "KL_TEST_CRI_ENDPOINT is not set: run hack/test-integration.sh";
+    ASSERT_FALSE (endpoint_.empty ())
+        << "KL_TEST_CRI_ENDPOINT is not set: run hack/test-integration.sh";
     ASSERT_FALSE (busybox_.empty ()) << "KL_TEST_BUSYBOX_IMAGE is not set";
     kl_error_t err = NULL;
     ASSERT_EQ (kl_cri_client_new (endpoint_.c_str (), NULL, 60 * kSecond, &client_, &err), 0)
@@ -279,7 +280,8 @@ TEST_F (CriContainerdTest, SandboxAndContainerLifecycle)
   };
   EXPECT_EQ (state (), RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING);
   std::string log_path = log_dir_ + "/main/0.log";
-  EXPECT_TRUE (WaitFor ([&] { return ReadFile (log_path).find ("hello-from-cri") != std::string::npos; }, 30))
+  EXPECT_TRUE (WaitFor (
+      [&] { return ReadFile (log_path).find ("hello-from-cri") != std::string::npos; }, 30))
       << "log: " << ReadFile (log_path);
   // CRI log format: <RFC3339Nano> stdout F <line>
   EXPECT_NE (ReadFile (log_path).find (" stdout F hello-from-cri"), std::string::npos);

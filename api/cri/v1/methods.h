@@ -8,7 +8,7 @@
    every unary method. PullImage and ExecSync are declared by hand below:
    their deadlines differ. GetContainerEvents streams and is not offered. */
 #define KL_CRI_UNARY_METHODS(X)                                                                    \
-  X (version, Version, RuntimeService, VersionRequest, VersionResponse, version_response)         \
+  X (version, Version, RuntimeService, VersionRequest, VersionResponse, version_response)          \
   X (run_pod_sandbox, RunPodSandbox, RuntimeService, RunPodSandboxRequest, RunPodSandboxResponse,  \
      run_pod_sandbox_response)                                                                     \
   X (stop_pod_sandbox, StopPodSandbox, RuntimeService, StopPodSandboxRequest,                      \

@@ -68,14 +68,13 @@ struct kl_kubelet_config_s
 typedef struct kl_kubelet_config_s kl_kubelet_config_t;
 
 /* Parses main's argv, reads the --config file and validates the result into
-   *out; errors name the flag, or the file and the field. */
+ *out; errors name the flag, or the file and the field. */
 int kl_kubelet_config_load (int argc, char **argv, kl_kubelet_config_t **out, kl_error_t *err);
 
 /* As kl_kubelet_config_load, also accepting the flags of `extra` tables
    (in-process runtimes), whose values are written to their own structs. */
 int kl_kubelet_config_load_with_flags (int argc, char **argv, const kl_flag_table_t *extra,
-                                       size_t n_extra, kl_kubelet_config_t **out,
-                                       kl_error_t *err);
+                                       size_t n_extra, kl_kubelet_config_t **out, kl_error_t *err);
 
 void kl_kubelet_config_free (kl_kubelet_config_t *config);
 

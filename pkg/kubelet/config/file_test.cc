@@ -9,8 +9,7 @@ extern "C" {
 #include "pkg/util/duration.h"
 }
 
-namespace
-{
+namespace {
 
 using ConfigFileTest = ConfigTestBase;
 

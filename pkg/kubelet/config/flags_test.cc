@@ -16,8 +16,7 @@ extern "C" {
 #include "pkg/version/version.h"
 }
 
-namespace
-{
+namespace {
 
 using KubeletFlagsTest = ConfigTestBase;
 

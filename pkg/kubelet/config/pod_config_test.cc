@@ -7,8 +7,7 @@
 
 #include "pkg/kubelet/config/sources_testing.h"
 
-namespace
-{
+namespace {
 
 using namespace kl_sources_testing;
 

@@ -41,8 +41,8 @@ struct kl_pod_config_options_s
   const char *manifest_url;  /* --manifest-url; NULL or "" for none */
   const kl_string_multimap_t *manifest_url_headers; /* --manifest-url-header; may be NULL */
   const char *node_name;                            /* required: static pod names end in it */
-  int64_t file_check_period_ns; /* full rescan of the manifest path [20s] */
-  int64_t http_check_period_ns; /* URL fetch period [20s] */
+  int64_t file_check_period_ns;                     /* full rescan of the manifest path [20s] */
+  int64_t http_check_period_ns;                     /* URL fetch period [20s] */
   int32_t max_pods;             /* at most this many pods are delivered; <= 0: no limit */
   int64_t file_debounce_ns;     /* quiet time after a change before reading it [100ms] */
   int64_t http_timeout_ns;      /* one URL fetch, connection included [10s] */
@@ -70,8 +70,8 @@ void kl_pod_config_options_from_kubelet (kl_pod_config_options_t *opts,
    change and never affect other pods. A missing manifest path is logged and
    retried, not an error. Fails only on bad options (no node name, a header
    with a line break) or when a thread cannot start. */
-int kl_pod_config_start (const kl_pod_config_options_t *opts, kl_pod_config_update_fn fn,
-                         void *ctx, kl_pod_config_t **out, kl_error_t *err);
+int kl_pod_config_start (const kl_pod_config_options_t *opts, kl_pod_config_update_fn fn, void *ctx,
+                         kl_pod_config_t **out, kl_error_t *err);
 
 /* Stops the source threads without waiting for a period or a fetch to end,
    joins them and frees `config`; `fn` is not called afterwards. NULL is fine. */

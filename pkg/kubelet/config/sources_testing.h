@@ -23,8 +23,7 @@
 #include <thread>
 #include <vector>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/api/decode.h"
 #include "pkg/kubelet/api/static.h"
 #include "pkg/kubelet/api/types.h"
@@ -32,8 +31,7 @@ extern "C"
 #include "pkg/util/log.h"
 }
 
-namespace kl_sources_testing
-{
+namespace kl_sources_testing {
 
 // Generous: the tests also run under valgrind.
 constexpr auto kDeadline = std::chrono::seconds (20);
@@ -134,7 +132,7 @@ public:
 private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::vector<PodInfo> > sets_;
+  std::vector<std::vector<PodInfo>> sets_;
 };
 
 // Log lines go to a temporary file the test reads back.
@@ -324,7 +322,7 @@ public:
   }
 
   // Every request's headers (name lower-cased, values joined with ",").
-  std::vector<std::multimap<std::string, std::string> >
+  std::vector<std::multimap<std::string, std::string>>
   Requests ()
   {
     std::lock_guard<std::mutex> lock (mu_);
@@ -375,7 +373,7 @@ private:
   uint16_t port_ = 0;
   std::mutex mu_;
   std::map<std::string, Route> routes_;
-  std::vector<std::multimap<std::string, std::string> > requests_;
+  std::vector<std::multimap<std::string, std::string>> requests_;
 };
 
 // A listening socket that never answers: fetches from it hang.

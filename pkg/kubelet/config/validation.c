@@ -143,8 +143,7 @@ kl_kubelet_config_validate (kl_kubelet_config_t *c, kl_error_t *err)
          (int) c->container_log_max_files);
   check_log_max_size (&p, c);
   if (c->pod_logs_dir[0] != '/')
-    add (&p, "invalid configuration: podLogsDir \"%s\" must be an absolute path",
-         c->pod_logs_dir);
+    add (&p, "invalid configuration: podLogsDir \"%s\" must be an absolute path", c->pod_logs_dir);
 
   if (p.messages == NULL)
     return 0;

@@ -8,7 +8,8 @@
 static bool
 restart_on_failure (const kl_pod_t *pod)
 {
-  return !pod->spec.restart_policy || strcmp (pod->spec.restart_policy, KL_RESTART_POLICY_NEVER) != 0;
+  return !pod->spec.restart_policy
+         || strcmp (pod->spec.restart_policy, KL_RESTART_POLICY_NEVER) != 0;
 }
 
 static bool
@@ -52,8 +53,7 @@ container_succeeded (const kl_container_t *c, const kl_runtime_pod_t *status)
 static bool
 init_container_failed (const kl_container_info_t *s)
 {
-  return (s->state == KL_CONTAINER_EXITED && s->exit_code != 0)
-         || s->state == KL_CONTAINER_UNKNOWN;
+  return (s->state == KL_CONTAINER_EXITED && s->exit_code != 0) || s->state == KL_CONTAINER_UNKNOWN;
 }
 
 bool
@@ -137,8 +137,9 @@ kill_container (kl_pod_actions_t *a, const kl_container_info_t *info, const kl_c
 {
   a->containers_to_kill = xrealloc (a->containers_to_kill,
                                     (a->n_containers_to_kill + 1) * sizeof *a->containers_to_kill);
-  a->containers_to_kill[a->n_containers_to_kill++]
-      = (kl_container_to_kill_t){ .info = info, .spec = spec, .reason = reason, .message = message };
+  a->containers_to_kill[a->n_containers_to_kill++] = (kl_container_to_kill_t){
+    .info = info, .spec = spec, .reason = reason, .message = message
+  };
 }
 
 void
@@ -223,12 +224,14 @@ kl_compute_pod_actions (const kl_pod_t *pod, const kl_runtime_pod_t *status,
           what = "definition changed";
           restart = true;
         }
-      else if (probes && probes->liveness_failed && probes->liveness_failed (probes->ctx, c->name, s->id))
+      else if (probes && probes->liveness_failed
+               && probes->liveness_failed (probes->ctx, c->name, s->id))
         {
           reason = KL_KILL_LIVENESS;
           what = "failed liveness probe";
         }
-      else if (probes && probes->startup_failed && probes->startup_failed (probes->ctx, c->name, s->id))
+      else if (probes && probes->startup_failed
+               && probes->startup_failed (probes->ctx, c->name, s->id))
         {
           reason = KL_KILL_STARTUP;
           what = "failed startup probe";
@@ -240,9 +243,9 @@ kl_compute_pod_actions (const kl_pod_t *pod, const kl_runtime_pod_t *status,
         }
       if (restart)
         start_container (a, i);
-      kill_container (a, s, c, reason,
-                      xasprintf ("Container %s %s%s", c->name, what,
-                                 restart ? ", will be restarted" : ""));
+      kill_container (
+          a, s, c, reason,
+          xasprintf ("Container %s %s%s", c->name, what, restart ? ", will be restarted" : ""));
     }
   if (keep == 0 && a->n_containers_to_start == 0)
     a->kill_pod = true;

@@ -35,12 +35,12 @@ typedef struct kl_container_to_kill_s kl_container_to_kill_t;
 
 struct kl_pod_actions_s
 {
-  bool kill_pod;        /* stop every container and the sandbox(es) first */
-  bool create_sandbox;  /* then run a new sandbox */
+  bool kill_pod;          /* stop every container and the sandbox(es) first */
+  bool create_sandbox;    /* then run a new sandbox */
   const char *sandbox_id; /* the newest sandbox (points into the runtime pod), or NULL */
-  uint32_t attempt;     /* the new sandbox's attempt */
+  uint32_t attempt;       /* the new sandbox's attempt */
   const kl_container_t *next_init_container; /* start this init container */
-  size_t *containers_to_start; /* indexes into pod->spec.containers */
+  size_t *containers_to_start;               /* indexes into pod->spec.containers */
   size_t n_containers_to_start;
   kl_container_to_kill_t *containers_to_kill;
   size_t n_containers_to_kill;

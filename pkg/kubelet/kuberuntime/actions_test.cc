@@ -54,9 +54,9 @@ struct Want
   bool kill_pod = false;
   bool create_sandbox = false;
   uint32_t attempt = 0;
-  std::string next_init;             // "" = none
-  std::vector<std::string> start;    // container names, in order
-  std::vector<std::string> kill;     // "name:reason"
+  std::string next_init;          // "" = none
+  std::vector<std::string> start; // container names, in order
+  std::vector<std::string> kill;  // "name:reason"
 };
 
 const char *
@@ -150,10 +150,12 @@ Cases ()
   return {
     // ---- sandbox ----
     { "no sandbox: create attempt 0 and start every container",
-      TwoContainerPod ("Always"), [] (RP, P, PR) {},
+      TwoContainerPod ("Always"),
+      [] (RP, P, PR) {},
       { true, true, 0, "", { "a", "b" }, {} } },
     { "no sandbox with init containers: create and start the first init container",
-      InitPod ("Always"), [] (RP, P, PR) {},
+      InitPod ("Always"),
+      [] (RP, P, PR) {},
       { true, true, 0, "i0", {}, {} } },
     { "sandbox not ready: kill the pod, create attempt+1, start everything",
       TwoContainerPod ("Always"),
@@ -193,7 +195,8 @@ Cases ()
       },
       { true, false, 1, "", {}, {} } },
     { "Never: dead sandbox before any container was created is retried",
-      TwoContainerPod ("Never"), [] (RP rp, P, PR) { AddSandbox (rp, "sb", false, 0); },
+      TwoContainerPod ("Never"),
+      [] (RP rp, P, PR) { AddSandbox (rp, "sb", false, 0); },
       { true, true, 1, "", { "a", "b" }, {} } },
     { "OnFailure: new sandbox skips containers that succeeded",
       TwoContainerPod ("OnFailure"),
@@ -221,7 +224,8 @@ Cases ()
 
     // ---- init containers ----
     { "init: none has run, start #0",
-      InitPod ("Always"), [] (RP rp, P, PR) { AddSandbox (rp, "sb", true); },
+      InitPod ("Always"),
+      [] (RP rp, P, PR) { AddSandbox (rp, "sb", true); },
       { false, false, 0, "i0", {}, {} } },
     { "init: #0 exited 0, start #1",
       InitPod ("Always"),
@@ -533,7 +537,8 @@ TEST (ShouldRestartContainer, Table)
     int exit_code;
     bool want;
   } rows[] = {
-    { "Always", -1, 0, true },      { "Never", -1, 0, true },
+    { "Always", -1, 0, true },
+    { "Never", -1, 0, true },
     { "Always", KL_CONTAINER_RUNNING, 0, false },
     { "Never", KL_CONTAINER_CREATED, 0, true },
     { "Never", KL_CONTAINER_UNKNOWN, 0, true },
@@ -553,7 +558,8 @@ TEST (ShouldRestartContainer, Table)
       RuntimePodPtr rp = NewRuntimePod (pod.get ());
       AddSandbox (rp.get (), "sb", true);
       if (r.state >= 0)
-        AddContainer (rp.get (), pod.get (), "a", (kl_container_runtime_state) r.state, r.exit_code);
+        AddContainer (rp.get (), pod.get (), "a", (kl_container_runtime_state) r.state,
+                      r.exit_code);
       EXPECT_EQ (kl_should_restart_container (pod.get (), &pod->spec.containers[0], rp.get ()),
                  r.want);
     }

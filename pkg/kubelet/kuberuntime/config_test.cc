@@ -45,7 +45,11 @@ template <typename T> struct Pb
     reset ();
     return &p;
   }
-  T *operator-> () const { return p; }
+  T *
+  operator->() const
+  {
+    return p;
+  }
 };
 
 std::vector<std::string>
@@ -594,8 +598,8 @@ TEST_F (ContainerConfigTest, ResourcesTable)
     { "limit only: request defaults to it", "{limits: {cpu: 500m}}", 512, 50000, 100000, 0 },
     { "request only: no quota", "{requests: {cpu: 100m, memory: 64Mi}}", 102, 0, 0, 0 },
     { "tiny limit: quota floor 1ms, shares floor 2", "{limits: {cpu: 1m}}", 2, 1000, 100000, 0 },
-    { "two cpus", "{requests: {cpu: '2'}, limits: {cpu: '2', memory: 1Gi}}", 2048, 200000,
-      100000, 1LL << 30 },
+    { "two cpus", "{requests: {cpu: '2'}, limits: {cpu: '2', memory: 1Gi}}", 2048, 200000, 100000,
+      1LL << 30 },
   };
   for (const Row &r : rows)
     {
@@ -628,17 +632,16 @@ TEST (QosTest, ClassAndOomScoreAdjTable)
     int64_t app_oom;
   } rows[] = {
     { "best effort", "{}", "{}", "BestEffort", 1000 },
-    { "guaranteed: limits only (requests default to them)",
-      "{limits: {cpu: 500m, memory: 1Gi}}", "{limits: {cpu: 100m, memory: 64Mi}}", "Guaranteed",
-      -997 },
+    { "guaranteed: limits only (requests default to them)", "{limits: {cpu: 500m, memory: 1Gi}}",
+      "{limits: {cpu: 100m, memory: 64Mi}}", "Guaranteed", -997 },
     { "guaranteed needs cpu and memory limits in every container",
       "{limits: {cpu: 500m, memory: 1Gi}}", "{}", "Burstable", 750 },
     { "burstable: request below limit", "{requests: {memory: 1Gi}, limits: {memory: 2Gi}}", "{}",
       "Burstable", 750 },
-    { "burstable without a memory request sits just below best effort",
-      "{requests: {cpu: 100m}}", "{}", "Burstable", 999 },
-    { "burstable with a request above capacity stays above guaranteed",
-      "{requests: {memory: 8Gi}}", "{}", "Burstable", 3 },
+    { "burstable without a memory request sits just below best effort", "{requests: {cpu: 100m}}",
+      "{}", "Burstable", 999 },
+    { "burstable with a request above capacity stays above guaranteed", "{requests: {memory: 8Gi}}",
+      "{}", "Burstable", 3 },
     { "burstable with half the node", "{requests: {memory: 2Gi}}", "{}", "Burstable", 500 },
   };
   for (const Row &r : rows)
@@ -661,9 +664,10 @@ TEST (QosTest, ClassAndOomScoreAdjTable)
 // requests leave a pod BestEffort (and its OOM score at 1000).
 TEST (QosTest, ZeroQuantitiesDoNotCount)
 {
-  PodPtr pod = DecodePod (PodYaml ("  containers:\n"
-                                   "    - {name: app, image: busybox, resources: {requests: {cpu: '0', "
-                                   "memory: '0'}}}\n"));
+  PodPtr pod
+      = DecodePod (PodYaml ("  containers:\n"
+                            "    - {name: app, image: busybox, resources: {requests: {cpu: '0', "
+                            "memory: '0'}}}\n"));
   ASSERT_NE (pod, nullptr);
   EXPECT_STREQ (kl_pod_qos_class (pod.get ()), "BestEffort");
   EXPECT_EQ (kl_container_oom_score_adj (pod.get (), Spec (pod.get (), "app"), 4LL << 30), 1000);
@@ -671,9 +675,10 @@ TEST (QosTest, ZeroQuantitiesDoNotCount)
 
 TEST (QosTest, InitContainersCountForTheClass)
 {
-  PodPtr pod = DecodePod (PodYaml ("  initContainers:\n"
-                                   "    - {name: init, image: busybox, resources: {requests: {cpu: 10m}}}\n"
-                                   + std::string (kSimpleContainers)));
+  PodPtr pod = DecodePod (
+      PodYaml ("  initContainers:\n"
+               "    - {name: init, image: busybox, resources: {requests: {cpu: 10m}}}\n"
+               + std::string (kSimpleContainers)));
   ASSERT_NE (pod, nullptr);
   EXPECT_STREQ (kl_pod_qos_class (pod.get ()), "Burstable");
 }
@@ -690,8 +695,9 @@ TEST (QosTest, CpuConversions)
 
 TEST_F (ContainerConfigTest, OomScoreAdjInTheConfig)
 {
-  Make (PodYaml ("  containers:\n"
-                 "    - {name: app, image: busybox, resources: {limits: {cpu: '1', memory: 1Gi}}}\n"));
+  Make (PodYaml (
+      "  containers:\n"
+      "    - {name: app, image: busybox, resources: {limits: {cpu: '1', memory: 1Gi}}}\n"));
   ASSERT_EQ (ret, 0) << message;
   EXPECT_EQ (config->linux->resources->oom_score_adj, -997);
   Reset ();
@@ -712,8 +718,8 @@ TEST_F (ContainerConfigTest, RunAsUserAndGroupPrecedenceTable)
     { "neither", "{}", "{}", -1, -1 },
     { "pod only", "{runAsUser: 2000, runAsGroup: 3000}", "{}", 2000, 3000 },
     { "container only", "{}", "{runAsUser: 1000, runAsGroup: 1001}", 1000, 1001 },
-    { "container wins", "{runAsUser: 2000, runAsGroup: 3000}", "{runAsUser: 1000, runAsGroup: 1001}",
-      1000, 1001 },
+    { "container wins", "{runAsUser: 2000, runAsGroup: 3000}",
+      "{runAsUser: 1000, runAsGroup: 1001}", 1000, 1001 },
     { "mixed", "{runAsUser: 2000, runAsGroup: 3000}", "{runAsUser: 0}", 0, 3000 },
   };
   for (const Row &r : rows)
@@ -883,7 +889,8 @@ TEST_F (ContainerConfigTest, MountsForEmptyDirAndHostPath)
 
 TEST_F (ContainerConfigTest, EtcHostsAndTerminationLogMounts)
 {
-  pod = DecodePod (VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /scratch}\n"));
+  pod = DecodePod (
+      VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /scratch}\n"));
   ASSERT_NE (pod, nullptr);
   kl_container_config_opts_t opts = Opts ();
   opts.etc_hosts_path = "/pods/x/etc-hosts";
@@ -899,7 +906,8 @@ TEST_F (ContainerConfigTest, EtcHostsAndTerminationLogMounts)
 
   // A container that mounts /etc/hosts itself keeps its own.
   Reset ();
-  pod = DecodePod (VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /etc/hosts}\n"));
+  pod = DecodePod (
+      VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /etc/hosts}\n"));
   ASSERT_NE (pod, nullptr);
   MakeFor ("app", opts);
   ASSERT_EQ (ret, 0) << message;
@@ -927,7 +935,8 @@ TEST_F (ContainerConfigTest, BadMountsFail)
     {
       SCOPED_TRACE (r.name);
       Reset ();
-      pod = DecodePod (VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /s}\n"));
+      pod = DecodePod (
+          VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /s}\n"));
       ASSERT_NE (pod, nullptr);
       // The validator refuses these; change the decoded pod behind its back.
       kl_volume_mount_t *vm = &pod->spec.containers[0].volume_mounts[0];
@@ -951,7 +960,8 @@ TEST_F (ContainerConfigTest, BadMountsFail)
 // kubelet's own validator (kl_has_dotdot_component).
 TEST_F (ContainerConfigTest, SubPathWithDotsInsideANameIsFine)
 {
-  Make (VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /s, subPath: logs..old}\n"));
+  Make (VolumePod (dir.path () + "/h",
+                   "        - {name: scratch, mountPath: /s, subPath: logs..old}\n"));
   ASSERT_EQ (ret, 0) << message;
   ASSERT_EQ (config->n_mounts, 1u);
   EXPECT_EQ (Str (config->mounts[0]->host_path),
@@ -963,7 +973,8 @@ TEST_F (ContainerConfigTest, SubPathWithDotsInsideANameIsFine)
 // mount a source that does not exist.
 TEST_F (ContainerConfigTest, MissingSubPathDirectoryIsCreated)
 {
-  pod = DecodePod (VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /s, subPath: cache/app}\n"));
+  pod = DecodePod (VolumePod (dir.path () + "/h",
+                              "        - {name: scratch, mountPath: /s, subPath: cache/app}\n"));
   ASSERT_NE (pod, nullptr);
   kl_error_t err = nullptr;
   ASSERT_EQ (kl_volumes_setup (pod_dir.c_str (), pod.get (), &err), 0) << kl_error_message (err);
@@ -984,7 +995,8 @@ TEST_F (ContainerConfigTest, MissingSubPathDirectoryIsCreated)
 // base path").
 TEST_F (ContainerConfigTest, SubPathThroughASymlinkOutOfTheVolumeIsRefused)
 {
-  pod = DecodePod (VolumePod (dir.path () + "/h", "        - {name: scratch, mountPath: /s, subPath: escape}\n"));
+  pod = DecodePod (VolumePod (dir.path () + "/h",
+                              "        - {name: scratch, mountPath: /s, subPath: escape}\n"));
   ASSERT_NE (pod, nullptr);
   kl_error_t err = nullptr;
   ASSERT_EQ (kl_volumes_setup (pod_dir.c_str (), pod.get (), &err), 0) << kl_error_message (err);

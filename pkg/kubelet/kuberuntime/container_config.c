@@ -17,9 +17,8 @@
 
 /* What the Go kubelet masks and makes read-only in unprivileged containers. */
 static const char *const default_masked_paths[] = {
-  "/proc/acpi",       "/proc/kcore",       "/proc/keys",        "/proc/latency_stats",
-  "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-  "/sys/firmware",
+  "/proc/acpi",        "/proc/kcore",       "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
 };
 static const char *const default_readonly_paths[] = {
   "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
@@ -86,8 +85,8 @@ int
 kl_subpath_prepare (const char *base, const char *sub_path, char **out, kl_error_t *err)
 {
   if (sub_path[0] == '/')
-    return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
-                               "subPath \"%s\" must be a relative path", sub_path);
+    return kl_make_error_kind (err, KL_ERROR_INVALID, 0, "subPath \"%s\" must be a relative path",
+                               sub_path);
   for (const char *p = sub_path; p && *p;)
     {
       const char *slash = strchr (p, '/');
@@ -199,8 +198,8 @@ add_mounts (const kl_pod_t *pod, const kl_container_t *c, const kl_container_con
   if (opts->etc_hosts_path && !mounts_path (c, "/etc/hosts"))
     add_mount (config, "/etc/hosts", opts->etc_hosts_path, false,
                RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_PRIVATE);
-  if (opts->termination_log_path && c->termination_message_path
-      && c->termination_message_path[0] && !mounts_path (c, c->termination_message_path))
+  if (opts->termination_log_path && c->termination_message_path && c->termination_message_path[0]
+      && !mounts_path (c, c->termination_message_path))
     add_mount (config, c->termination_message_path, opts->termination_log_path, false,
                RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_PRIVATE);
   return 0;
@@ -212,7 +211,8 @@ resources (const kl_pod_t *pod, const kl_container_t *c, int64_t memory_capacity
   Runtime__V1__LinuxContainerResources *r = KL_PB_NEW (
       Runtime__V1__LinuxContainerResources, runtime__v1__linux_container_resources__init);
   const kl_resource_list_t *req = &c->resources.requests, *lim = &c->resources.limits;
-  int64_t cpu_request = req->has_milli_cpu ? req->milli_cpu : (lim->has_milli_cpu ? lim->milli_cpu : 0);
+  int64_t cpu_request
+      = req->has_milli_cpu ? req->milli_cpu : (lim->has_milli_cpu ? lim->milli_cpu : 0);
   r->cpu_shares = kl_milli_cpu_to_shares (cpu_request);
   if (lim->has_milli_cpu)
     {
@@ -276,7 +276,8 @@ security_context (const kl_pod_t *pod, const kl_container_t *c)
   sc->no_new_privs = csc && csc->has_allow_privilege_escalation && !csc->allow_privilege_escalation;
   if (csc && csc->capabilities)
     {
-      Runtime__V1__Capability *cap = KL_PB_NEW (Runtime__V1__Capability, runtime__v1__capability__init);
+      Runtime__V1__Capability *cap
+          = KL_PB_NEW (Runtime__V1__Capability, runtime__v1__capability__init);
       cap->add_capabilities = kl_pb_strv (csc->capabilities->add, csc->capabilities->n_add);
       cap->n_add_capabilities = csc->capabilities->n_add;
       cap->drop_capabilities = kl_pb_strv (csc->capabilities->drop, csc->capabilities->n_drop);
@@ -285,15 +286,15 @@ security_context (const kl_pod_t *pod, const kl_container_t *c)
     }
   if (!sc->privileged)
     {
-      sc->masked_paths = kl_pb_strv ((char *const *) default_masked_paths,
-                                     KL_ARRAY_SIZE (default_masked_paths));
+      sc->masked_paths
+          = kl_pb_strv ((char *const *) default_masked_paths, KL_ARRAY_SIZE (default_masked_paths));
       sc->n_masked_paths = KL_ARRAY_SIZE (default_masked_paths);
       sc->readonly_paths = kl_pb_strv ((char *const *) default_readonly_paths,
                                        KL_ARRAY_SIZE (default_readonly_paths));
       sc->n_readonly_paths = KL_ARRAY_SIZE (default_readonly_paths);
     }
-  const kl_seccomp_profile_t *seccomp = csc && csc->seccomp_profile ? csc->seccomp_profile
-                                                                    : psc->seccomp_profile;
+  const kl_seccomp_profile_t *seccomp
+      = csc && csc->seccomp_profile ? csc->seccomp_profile : psc->seccomp_profile;
   sc->seccomp = seccomp_profile (seccomp);
   return sc;
 }
@@ -357,8 +358,8 @@ kl_container_config_make (const kl_pod_t *pod, const kl_container_t *c,
       protobuf_c_message_free_unpacked (&config->base, NULL);
       return ret;
     }
-  config->linux = KL_PB_NEW (Runtime__V1__LinuxContainerConfig,
-                             runtime__v1__linux_container_config__init);
+  config->linux
+      = KL_PB_NEW (Runtime__V1__LinuxContainerConfig, runtime__v1__linux_container_config__init);
   config->linux->resources = resources (pod, c, opts->memory_capacity);
   config->linux->security_context = security_context (pod, c);
   *out = config;

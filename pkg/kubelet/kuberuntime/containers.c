@@ -192,8 +192,8 @@ kl_start_container (kl_runtime_manager_t *m, const kl_pod_t *pod, const kl_conta
           int64_t grace = pod->spec.has_termination_grace_period_seconds
                               ? pod->spec.termination_grace_period_seconds
                               : 30;
-          kl_kill_container (m, c, created->container_id, c->name, grace,
-                             "FailedPostStartHook", &kill_err);
+          kl_kill_container (m, c, created->container_id, c->name, grace, "FailedPostStartHook",
+                             &kill_err);
           kl_error_release (&kill_err);
           *reason = xstrdup (KL_REASON_POST_START_HOOK_ERROR);
           *message = steal_pointer (&hook_msg);

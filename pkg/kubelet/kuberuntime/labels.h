@@ -52,8 +52,8 @@ void kl_container_labels (const kl_pod_t *pod, const kl_container_t *container, 
 
 /* Container annotations: hash, restart count, termination message settings,
    grace period, and whether it is an init container. */
-void kl_container_annotations (const kl_pod_t *pod, const kl_container_t *container,
-                               uint64_t hash, int restart_count, int is_init, kl_cri_map_t *out);
+void kl_container_annotations (const kl_pod_t *pod, const kl_container_t *container, uint64_t hash,
+                               int restart_count, int is_init, kl_cri_map_t *out);
 
 #ifdef __cplusplus
 }

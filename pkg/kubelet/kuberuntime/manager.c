@@ -152,8 +152,7 @@ kill_containers_parallel (kl_runtime_manager_t *m, struct kill_job_s *jobs, size
 
 int
 kl_runtime_manager_kill_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
-                             const kl_runtime_pod_t *status, int64_t grace_seconds,
-                             kl_error_t *err)
+                             const kl_runtime_pod_t *status, int64_t grace_seconds, kl_error_t *err)
 {
   if (grace_seconds < 0 && pod)
     grace_seconds = pod_grace_seconds (pod);
@@ -343,8 +342,7 @@ kl_runtime_manager_gc_pod (kl_runtime_manager_t *m, const kl_runtime_pod_t *stat
 /* Runs a new sandbox for the pod; *id and *ip describe it. */
 static int
 create_sandbox (kl_runtime_manager_t *m, const kl_pod_t *pod,
-                const Runtime__V1__PodSandboxConfig *config, char **id, char **ip,
-                kl_error_t *err)
+                const Runtime__V1__PodSandboxConfig *config, char **id, char **ip, kl_error_t *err)
 {
   Runtime__V1__RunPodSandboxRequest req = RUNTIME__V1__RUN_POD_SANDBOX_REQUEST__INIT;
   req.config = (Runtime__V1__PodSandboxConfig *) config;
@@ -477,12 +475,11 @@ kl_runtime_manager_sync_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
       const kl_container_t *c = &pod->spec.containers[actions.containers_to_start[i]];
       char *reason = NULL, *message = NULL;
       int64_t retry = 0;
-      if (kl_start_container (m, pod, c, false, status, sandbox_id, sandbox_config, pod_ip,
-                              &retry, &reason, &message)
+      if (kl_start_container (m, pod, c, false, status, sandbox_id, sandbox_config, pod_ip, &retry,
+                              &reason, &message)
           < 0)
         {
-          KL_LOG_V (2, "pod %s container %s: %s: %s", pod->metadata.name, c->name, reason,
-                    message);
+          KL_LOG_V (2, "pod %s container %s: %s: %s", pod->metadata.name, c->name, reason, message);
           result->next_retry_ns = earliest_retry (result->next_retry_ns, retry);
           add_sync_error (result, c->name, reason, message);
         }

@@ -52,7 +52,7 @@ typedef struct kl_runtime_manager_s kl_runtime_manager_t;
 struct kl_container_sync_error_s
 {
   char *name;
-  char *reason;  /* KL_REASON_* */
+  char *reason; /* KL_REASON_* */
   char *message;
 };
 typedef struct kl_container_sync_error_s kl_container_sync_error_t;

@@ -225,7 +225,8 @@ TEST_F (ManagerTest, FirstSyncCreatesTheSandboxAndStartsEveryContainer)
   EXPECT_EQ (SyncErrors (), "");
   EXPECT_EQ (result.next_retry_ns, 0);
 
-  EXPECT_EQ (fake_runtime_count_sandboxes (fake, RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY), 1u);
+  EXPECT_EQ (fake_runtime_count_sandboxes (fake, RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY),
+             1u);
   EXPECT_EQ (Containers (), (std::vector<std::string>{ "b/running/0", "a/running/0" }));
   EXPECT_EQ (Count ("RunPodSandbox"), 1u);
   EXPECT_EQ (Count ("CreateContainer"), 2u);
@@ -297,9 +298,9 @@ TEST_F (ManagerTest, InitContainersRunOnePerSyncInOrder)
 
   Runtime__V1__ContainerConfig *cc = fake_runtime_container_config (fake, Newest ("i1").c_str ());
   ASSERT_NE (cc, nullptr);
-  EXPECT_EQ (Str (kl_cri_map_get ((void *const *) cc->annotations, cc->n_annotations,
-                                  KL_ANNOTATION_INIT)),
-             "true");
+  EXPECT_EQ (
+      Str (kl_cri_map_get ((void *const *) cc->annotations, cc->n_annotations, KL_ANNOTATION_INIT)),
+      "true");
   protobuf_c_message_free_unpacked (&cc->base, nullptr);
   RuntimePodPtr st = Status ();
   EXPECT_FALSE (kl_runtime_pod_find_container (st.get (), "a")->is_init);
@@ -398,7 +399,8 @@ TEST_F (ManagerTest, ImagePullPolicyNeverWithAMissingImage)
 
 TEST_F (ManagerTest, FailingPullIsErrImagePullThenImagePullBackOff)
 {
-  fake_runtime_set_pull_error (fake, "registry.local/app:2", KL_ERROR_NOT_FOUND, "manifest unknown");
+  fake_runtime_set_pull_error (fake, "registry.local/app:2", KL_ERROR_NOT_FOUND,
+                               "manifest unknown");
   PodPtr pod = DecodePod (ImagePod ("registry.local/app:2", "IfNotPresent"));
   ASSERT_NE (pod, nullptr);
 
@@ -785,9 +787,8 @@ TEST_F (ManagerTest, GcKeepsTheNewestExitedInstanceOfEachName)
       ASSERT_EQ (Sync (pod.get ()), 0);
     }
   ASSERT_EQ (fake_runtime_exit_container (fake, Newest ("a").c_str (), 1, nullptr), 0);
-  ASSERT_EQ (Containers (),
-             (std::vector<std::string>{ "a/exited/3", "a/exited/2", "a/exited/1", "b/running/0",
-                                        "a/exited/0" }));
+  ASSERT_EQ (Containers (), (std::vector<std::string>{ "a/exited/3", "a/exited/2", "a/exited/1",
+                                                       "b/running/0", "a/exited/0" }));
   RuntimePodPtr st = Status ();
   kl_runtime_manager_gc_pod (manager, st.get ());
   EXPECT_EQ (Containers (), (std::vector<std::string>{ "a/exited/3", "b/running/0" }));

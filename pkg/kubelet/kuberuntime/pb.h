@@ -7,7 +7,7 @@
 
 /* A new message of type T initialized by init_fn. */
 #define KL_PB_NEW(T, init_fn)                                                                      \
-  __extension__ ({                                                                                 \
+  __extension__({                                                                                  \
     T *m_ = xmalloc (sizeof (T));                                                                  \
     init_fn (m_);                                                                                  \
     m_;                                                                                            \

@@ -40,7 +40,7 @@ struct kl_container_info_s
   enum kl_container_runtime_state state;
   int64_t created_at, started_at, finished_at; /* ns */
   int32_t exit_code;
-  char *reason;  /* the runtime's: "Completed", "Error", "OOMKilled" */
+  char *reason; /* the runtime's: "Completed", "Error", "OOMKilled" */
   char *message;
   char *image;
   char *image_ref;
@@ -71,7 +71,7 @@ int kl_runtime_pod_get (kl_runtime_t *rt, const char *uid, kl_runtime_pod_t **ou
 
 /* The newest container called `name`, or NULL. */
 const kl_container_info_t *kl_runtime_pod_find_container (const kl_runtime_pod_t *pod,
-                                                           const char *name);
+                                                          const char *name);
 
 void kl_runtime_pod_free (kl_runtime_pod_t *pod);
 

@@ -35,7 +35,8 @@ kl_pod_namespace_options (const kl_pod_t *pod)
       = KL_PB_NEW (Runtime__V1__NamespaceOption, runtime__v1__namespace_option__init);
   ns->network = pod->spec.host_network ? RUNTIME__V1__NAMESPACE_MODE__NODE
                                        : RUNTIME__V1__NAMESPACE_MODE__POD;
-  ns->ipc = pod->spec.host_ipc ? RUNTIME__V1__NAMESPACE_MODE__NODE : RUNTIME__V1__NAMESPACE_MODE__POD;
+  ns->ipc
+      = pod->spec.host_ipc ? RUNTIME__V1__NAMESPACE_MODE__NODE : RUNTIME__V1__NAMESPACE_MODE__POD;
   if (pod->spec.host_pid)
     ns->pid = RUNTIME__V1__NAMESPACE_MODE__NODE;
   else if (pod->spec.share_process_namespace)
@@ -123,10 +124,9 @@ dns_config (const kl_pod_t *pod, const char *resolv_conf)
                     strlen (pc->searches[i]));
       for (size_t i = 0; i < pc->n_options; i++)
         {
-          cleanup_free char *opt
-              = pc->options[i].value
-                    ? xasprintf ("%s:%s", pc->options[i].name, pc->options[i].value)
-                    : xstrdup (pc->options[i].name);
+          cleanup_free char *opt = pc->options[i].value ? xasprintf ("%s:%s", pc->options[i].name,
+                                                                     pc->options[i].value)
+                                                        : xstrdup (pc->options[i].name);
           add_unique (&dns->options, &dns->n_options, MAX_SEARCHES, opt, strlen (opt));
         }
     }
@@ -217,8 +217,8 @@ linux_config (const kl_pod_t *pod)
 static char *
 pod_hostname (const kl_pod_t *pod)
 {
-  const char *h = pod->spec.hostname && pod->spec.hostname[0] ? pod->spec.hostname
-                                                               : pod->metadata.name;
+  const char *h
+      = pod->spec.hostname && pod->spec.hostname[0] ? pod->spec.hostname : pod->metadata.name;
   size_t len = strlen (h);
   if (len > 63)
     len = 63;

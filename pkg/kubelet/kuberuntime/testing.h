@@ -30,13 +30,21 @@ namespace kl_kuberuntime_testing {
 
 struct PodDeleter
 {
-  void operator() (kl_pod_t *p) const { kl_pod_free (p); }
+  void
+  operator() (kl_pod_t *p) const
+  {
+    kl_pod_free (p);
+  }
 };
 using PodPtr = std::unique_ptr<kl_pod_t, PodDeleter>;
 
 struct RuntimePodDeleter
 {
-  void operator() (kl_runtime_pod_t *p) const { kl_runtime_pod_free (p); }
+  void
+  operator() (kl_runtime_pod_t *p) const
+  {
+    kl_runtime_pod_free (p);
+  }
 };
 using RuntimePodPtr = std::unique_ptr<kl_runtime_pod_t, RuntimePodDeleter>;
 
@@ -79,8 +87,8 @@ inline kl_sandbox_info_t *
 AddSandbox (kl_runtime_pod_t *rp, const std::string &id, bool ready, uint32_t attempt = 0,
             const char *ip = "10.0.0.1")
 {
-  rp->sandboxes = (kl_sandbox_info_t *) xrealloc (rp->sandboxes,
-                                                  (rp->n_sandboxes + 1) * sizeof (kl_sandbox_info_t));
+  rp->sandboxes = (kl_sandbox_info_t *) xrealloc (rp->sandboxes, (rp->n_sandboxes + 1)
+                                                                     * sizeof (kl_sandbox_info_t));
   kl_sandbox_info_t *s = &rp->sandboxes[rp->n_sandboxes++];
   memset (s, 0, sizeof *s);
   s->id = xstrdup (id.c_str ());

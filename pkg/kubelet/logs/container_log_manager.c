@@ -110,7 +110,7 @@ static int
 list_log_files (const char *log, const char *suffix, struct path_list *out, kl_error_t *err)
 {
   const char *slash = strrchr (log, '/');
-  cleanup_free char *dir = slash == NULL ? xstrdup (".")
+  cleanup_free char *dir = slash == NULL  ? xstrdup (".")
                            : slash == log ? xstrdup ("/")
                                           : xstrndup (log, (size_t) (slash - log));
   const char *base = slash ? slash + 1 : log;
@@ -255,8 +255,8 @@ compress_log (const char *log, kl_error_t *err)
     }
   int close_ret = gzclose (gz); /* closes `out` */
   if (ret == 0 && close_ret != Z_OK)
-    ret = kl_make_error (err, close_ret == Z_ERRNO ? errno : 0, "failed to compress %s to %s",
-                         log, tmp);
+    ret = kl_make_error (err, close_ret == Z_ERRNO ? errno : 0, "failed to compress %s to %s", log,
+                         tmp);
   if (ret == 0 && rename (tmp, compressed) < 0)
     ret = kl_make_error (err, errno, "failed to rename %s to %s", tmp, compressed);
   if (ret < 0)
@@ -289,8 +289,7 @@ rotate_latest_log (kl_log_manager_t *m, const char *id, const char *log, kl_erro
   char stamp[32];
   if (localtime_r (&secs, &tm) == NULL
       || strftime (stamp, sizeof stamp, TIMESTAMP_FORMAT, &tm) == 0)
-    return kl_make_error_kind (err, KL_ERROR_INVALID, 0, "bad clock reading %lld",
-                               (long long) now);
+    return kl_make_error_kind (err, KL_ERROR_INVALID, 0, "bad clock reading %lld", (long long) now);
   cleanup_free char *rotated = xasprintf ("%s.%s", log, stamp);
   /* Unlike Go's rename, never replace a rotation of the same second. */
   if (renameat2 (AT_FDCWD, log, AT_FDCWD, rotated, RENAME_NOREPLACE) < 0)
@@ -300,8 +299,8 @@ rotate_latest_log (kl_log_manager_t *m, const char *id, const char *log, kl_erro
   if (reopen_container_log (m, id, &reopen_err) < 0)
     {
       if (rename (rotated, log) < 0)
-        KL_LOG_ERROR ("failed to rename rotated log %s back to %s, container %s: %s", rotated,
-                      log, id, strerror (errno));
+        KL_LOG_ERROR ("failed to rename rotated log %s back to %s, container %s: %s", rotated, log,
+                      id, strerror (errno));
       int ret = kl_make_error_kind (err, reopen_err ? reopen_err->kind : KL_ERROR_GENERIC,
                                     reopen_err ? reopen_err->status : 0,
                                     "failed to reopen container log %s: %s", id,
@@ -417,8 +416,8 @@ kl_log_manager_rotate_once (kl_log_manager_t *m, kl_error_t *err)
       const Runtime__V1__Container *c = resp->containers[i];
       /* Non-running containers write nothing more; a runtime may ignore the
          filter. */
-      if (c == NULL || c->state != RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING
-          || c->id == NULL || *c->id == '\0')
+      if (c == NULL || c->state != RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING || c->id == NULL
+          || *c->id == '\0')
         continue;
       kl_error_t one = NULL;
       if (rotate_container (m, c->id, &one) < 0)

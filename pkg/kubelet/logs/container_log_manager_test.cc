@@ -17,8 +17,7 @@ extern "C" {
 #include "pkg/util/utils.h"
 }
 
-namespace
-{
+namespace {
 
 /* A scripted runtime: ListContainers, ContainerStatus and ReopenContainerLog
    work on this state, every other op fails. */
@@ -63,9 +62,9 @@ fake_list_containers (void *self, const Runtime__V1__ListContainersRequest *requ
 {
   FakeRuntime *f = fake_of (self);
   f->list_calls++;
-  f->last_filter_running = request->filter && request->filter->state
-                           && request->filter->state->state
-                                  == RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING;
+  f->last_filter_running
+      = request->filter && request->filter->state
+        && request->filter->state->state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING;
   if (f->fail_list)
     return kl_make_error_kind (err, KL_ERROR_UNAVAILABLE, 14, "runtime is down");
   /* Ignores the filter on purpose: the manager must check the state too. */
@@ -131,10 +130,10 @@ fake_reopen_container_log (void *self, const Runtime__V1__ReopenContainerLogRequ
 
 /* Every other op fails. */
 #define FAKE_STUB(fn, Method, Service, Request, Response, desc)                                    \
-  int stub_##fn (void *, const Runtime__V1__##Request *, Runtime__V1__##Response **,              \
+  int stub_##fn (void *, const Runtime__V1__##Request *, Runtime__V1__##Response **,               \
                  kl_error_t *err)                                                                  \
   {                                                                                                \
-    return kl_make_error_kind (err, KL_ERROR_GENERIC, 12, "fake runtime: %s unimplemented",       \
+    return kl_make_error_kind (err, KL_ERROR_GENERIC, 12, "fake runtime: %s unimplemented",        \
                                #Method);                                                           \
   }
 KL_CRI_UNARY_METHODS (FAKE_STUB)
@@ -437,9 +436,9 @@ TEST_F (LogManagerTest, LeftoversOfAFailedRotationAreCleanedUp)
   append (log + ".20240101-000020", "older plain rotation");
   append (log, std::string (20, 'c'));
   ASSERT_EQ (rotate (), 0) << kl_error_message (err);
-  EXPECT_EQ (files_of (log), (std::vector<std::string>{ "0.log", "0.log.20240101-000000.gz",
-                                                        "0.log.20240101-000020.gz",
-                                                        "0.log.20240102-030405" }));
+  EXPECT_EQ (files_of (log),
+             (std::vector<std::string>{ "0.log", "0.log.20240101-000000.gz",
+                                        "0.log.20240101-000020.gz", "0.log.20240102-030405" }));
   EXPECT_EQ (gunzip (log + ".20240101-000020.gz"), "older plain rotation");
 }
 

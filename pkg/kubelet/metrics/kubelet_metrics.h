@@ -53,7 +53,7 @@ struct kl_kubelet_metrics_s
   kl_metric_t *started_containers_total;            /* counter {container_type} */
   kl_metric_t *started_containers_errors_total;     /* counter {container_type, code} */
   kl_metric_t *restarted_pods_total;                /* counter {static}: "true" or "" */
-  kl_metric_t *http_requests_total;         /* counter {method, path, server_type, long_running} */
+  kl_metric_t *http_requests_total; /* counter {method, path, server_type, long_running} */
   kl_metric_t *http_requests_duration_seconds; /* histogram, same labels */
   kl_metric_t *http_inflight_requests;         /* gauge, same labels */
 };

@@ -4,13 +4,11 @@
 
 #include <string>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/metrics/kubelet_metrics.h"
 }
 
-namespace
-{
+namespace {
 
 std::string
 Render (kl_kubelet_metrics_t *m)

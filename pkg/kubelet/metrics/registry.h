@@ -33,7 +33,7 @@ typedef struct kl_metric_s kl_metric_t;
 /* What kl_metrics_register () creates. */
 struct kl_metric_opts_s
 {
-  const char *name;               /* [a-zA-Z_:][a-zA-Z0-9_:]* */
+  const char *name; /* [a-zA-Z_:][a-zA-Z0-9_:]* */
   const char *help;
   enum kl_metric_type type;
   const char *const *label_names; /* NULL-terminated, or NULL for none */

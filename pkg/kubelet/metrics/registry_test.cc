@@ -8,13 +8,11 @@
 #include <thread>
 #include <vector>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/metrics/registry.h"
 }
 
-namespace
-{
+namespace {
 
 struct RegistryDeleter
 {

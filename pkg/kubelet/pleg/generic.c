@@ -17,7 +17,7 @@ struct pod_record_s
   char *fingerprint; /* "c:<id>:<state>;s:<id>:<state>;..." sorted, so list order is no change */
   char **entries;    /* while a relist builds it */
   size_t n_entries;
-  bool seen;         /* in the current relist */
+  bool seen; /* in the current relist */
 };
 
 struct generic_s

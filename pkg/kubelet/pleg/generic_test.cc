@@ -182,7 +182,8 @@ protected:
     meta.name = (char *) name.c_str ();
     Runtime__V1__ImageSpec image = RUNTIME__V1__IMAGE_SPEC__INIT;
     image.image = (char *) "busybox";
-    Runtime__V1__ContainerConfig__LabelsEntry label = RUNTIME__V1__CONTAINER_CONFIG__LABELS_ENTRY__INIT;
+    Runtime__V1__ContainerConfig__LabelsEntry label
+        = RUNTIME__V1__CONTAINER_CONFIG__LABELS_ENTRY__INIT;
     label.key = (char *) "io.kubernetes.pod.uid";
     label.value = (char *) uid.c_str ();
     Runtime__V1__ContainerConfig__LabelsEntry *labels[] = { &label };
@@ -284,10 +285,12 @@ TEST_F (PlegTest, RelistTable)
     { "it starts", [&] { StartContainer (c1); }, { "u1" } },
     { "nothing changed again", [] {}, {} },
     { "a second pod, only it changes", [&] { sb2 = RunSandbox ("u2"); }, { "u2" } },
-    { "a container exits", [&] { fake_runtime_exit_container (fake, c1.c_str (), 1, nullptr); },
+    { "a container exits",
+      [&] { fake_runtime_exit_container (fake, c1.c_str (), 1, nullptr); },
       { "u1" } },
     { "exiting again with another code is not a state change",
-      [&] { fake_runtime_exit_container (fake, c1.c_str (), 2, nullptr); }, {} },
+      [&] { fake_runtime_exit_container (fake, c1.c_str (), 2, nullptr); },
+      {} },
     { "the container is removed", [&] { RemoveContainer (c1); }, { "u1" } },
     { "a sandbox stops", [&] { StopSandbox (sb2); }, { "u2" } },
     { "both change at once",
@@ -298,7 +301,8 @@ TEST_F (PlegTest, RelistTable)
       { "u1", "u2" } },
     { "a pod disappears", [&] { RemoveSandbox (sb1); }, { "u1" } },
     { "and stays gone", [] {}, {} },
-    { "objects without a pod UID label are not pods", [&] {
+    { "objects without a pod UID label are not pods",
+      [&] {
         std::string sb = RunSandbox ("");
         CreateContainer (sb, "", "x");
       },

@@ -18,8 +18,7 @@ extern "C" {
 typedef void (*kl_pleg_event_fn) (void *ctx, const char *pod_uid);
 
 /* Called after every relist with its duration and outcome (for metrics). */
-typedef void (*kl_pleg_relist_fn) (void *ctx, int64_t duration_ns, int64_t interval_ns,
-                                   bool ok);
+typedef void (*kl_pleg_relist_fn) (void *ctx, int64_t duration_ns, int64_t interval_ns, bool ok);
 
 struct kl_pleg_opts_s
 {

@@ -258,7 +258,7 @@ get_once (const char *url, struct curl_slist *headers, int64_t timeout_ns, int c
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt (curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt (curl, CURLOPT_PROXY, ""); /* probes never go through a proxy */
+  curl_easy_setopt (curl, CURLOPT_PROXY, "");          /* probes never go through a proxy */
   curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 0L); /* as Kubernetes: InsecureSkipVerify */
   curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 0L);
   curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1L);
@@ -276,8 +276,7 @@ get_once (const char *url, struct curl_slist *headers, int64_t timeout_ns, int c
   if (code != CURLE_OK)
     {
       cleanup_free char *quoted = kl_quote (url, strlen (url));
-      *failure = xasprintf ("Get %s: %s", quoted,
-                            errbuf[0] ? errbuf : curl_easy_strerror (code));
+      *failure = xasprintf ("Get %s: %s", quoted, errbuf[0] ? errbuf : curl_easy_strerror (code));
       return 0;
     }
   curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, status);
@@ -301,8 +300,8 @@ http_run (const kl_probe_target_t *target, kl_probe_result_t *result, char **out
     return kl_make_error_kind (err, KL_ERROR_GENERIC, 0, "curl_global_init: %s",
                                curl_easy_strerror (curl_init_result));
 
-  const char *scheme = action->scheme && strcasecmp (action->scheme, "HTTPS") == 0 ? "https"
-                                                                                   : "http";
+  const char *scheme
+      = action->scheme && strcasecmp (action->scheme, "HTTPS") == 0 ? "https" : "http";
   const char *host = kl_probe_host (action->host, target->pod_ip);
   cleanup_free char *url = format_url (scheme, host, port, action->path);
   const char *bad = NULL;

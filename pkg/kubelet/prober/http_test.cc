@@ -39,9 +39,9 @@ public:
     struct sockaddr_in addr = {};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    daemon_ = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-                                0, nullptr, nullptr, &HttpServer::Handle, this,
-                                MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+    daemon_ = MHD_start_daemon (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+                                nullptr, nullptr, &HttpServer::Handle, this, MHD_OPTION_SOCK_ADDR,
+                                &addr, MHD_OPTION_END);
     if (daemon_ != nullptr)
       port_ = MHD_get_daemon_info (daemon_, MHD_DAEMON_INFO_BIND_PORT)->port;
   }

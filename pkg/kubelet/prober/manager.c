@@ -131,8 +131,8 @@ notifier_main (void *arg)
         manager->queue_tail = NULL;
       pthread_mutex_unlock (&manager->lock);
       if (manager->options.on_change != NULL)
-        manager->options.on_change (manager->options.on_change_ctx, n->pod_uid,
-                                    n->container_name, n->type, n->result);
+        manager->options.on_change (manager->options.on_change_ctx, n->pod_uid, n->container_name,
+                                    n->type, n->result);
       notification_free (n);
       pthread_mutex_lock (&manager->lock);
     }
@@ -373,9 +373,9 @@ kl_prober_update_pod_ip (kl_prober_t *manager, const char *pod_uid, const char *
 }
 
 int
-kl_prober_update_container (kl_prober_t *manager, const char *pod_uid,
-                            const char *container_name, const char *container_id,
-                            int64_t started_at_ns, bool running, kl_error_t *err)
+kl_prober_update_container (kl_prober_t *manager, const char *pod_uid, const char *container_name,
+                            const char *container_id, int64_t started_at_ns, bool running,
+                            kl_error_t *err)
 {
   if (container_id != NULL && container_id[0] == '\0')
     container_id = NULL;
@@ -440,8 +440,7 @@ container_started (const struct kl_prober_container_s *c)
 }
 
 bool
-kl_prober_container_started (kl_prober_t *manager, const char *pod_uid,
-                             const char *container_name)
+kl_prober_container_started (kl_prober_t *manager, const char *pod_uid, const char *container_name)
 {
   pthread_mutex_lock (&manager->lock);
   struct kl_prober_container_s *c = find_container (manager, pod_uid, container_name);

@@ -23,9 +23,8 @@ typedef struct kl_prober_s kl_prober_t;
    the order the changes happened, one at a time, from the manager's own
    notifier thread and without its lock held: the callback may call any
    kl_prober_* function except kl_prober_free (). */
-typedef void (*kl_prober_on_change_fn) (void *ctx, const char *pod_uid,
-                                        const char *container_name, kl_probe_type_t type,
-                                        kl_probe_result_t result);
+typedef void (*kl_prober_on_change_fn) (void *ctx, const char *pod_uid, const char *container_name,
+                                        kl_probe_type_t type, kl_probe_result_t result);
 
 /* Wall-clock time in nanoseconds since the epoch: the clock of the
    container start times kl_prober_update_container () gets. */
@@ -33,7 +32,7 @@ typedef int64_t (*kl_prober_clock_fn) (void *ctx);
 
 struct kl_prober_options_s
 {
-  kl_runtime_t *runtime; /* runs exec probes; borrowed, must outlive the manager */
+  kl_runtime_t *runtime;            /* runs exec probes; borrowed, must outlive the manager */
   kl_prober_on_change_fn on_change; /* may be NULL */
   void *on_change_ctx;
   kl_prober_clock_fn now; /* NULL: CLOCK_REALTIME. For testability. */

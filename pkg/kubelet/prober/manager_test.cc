@@ -69,8 +69,8 @@ DecodePod (const std::string &probes)
 
 // An exec probe running `name` each second.
 std::string
-ExecProbe (const char *field, const char *name, int failure_threshold = 1,
-           int initial_delay = 0, int period = 1)
+ExecProbe (const char *field, const char *name, int failure_threshold = 1, int initial_delay = 0,
+           int period = 1)
 {
   return std::string ("      ") + field + ":\n" + "        exec:\n" + "          command: [" + name
          + "]\n" + "        periodSeconds: " + std::to_string (period) + "\n"
@@ -361,7 +361,7 @@ TEST_F (ManagerTest, Errors)
   // Containers without probes are known, started when running, always ready.
   EXPECT_EQ (kl_probe_result (manager_, kUID, "app", KL_PROBE_LIVENESS), KL_PROBE_UNKNOWN);
   kl_prober_trigger (manager_, "nope", "app", KL_PROBE_READINESS); // ignored
-  kl_prober_remove_pod (manager_, "nope");                          // ignored
+  kl_prober_remove_pod (manager_, "nope");                         // ignored
 }
 
 // The callback may call back into the manager.
@@ -374,8 +374,7 @@ struct Reentrant
   kl_probe_result_t last = KL_PROBE_UNKNOWN;
 
   static void
-  OnChange (void *ctx, const char *uid, const char *name, kl_probe_type_t type,
-            kl_probe_result_t)
+  OnChange (void *ctx, const char *uid, const char *name, kl_probe_type_t type, kl_probe_result_t)
   {
     auto *r = static_cast<Reentrant *> (ctx);
     kl_probe_result_t now = kl_probe_result (r->manager, uid, name, type);

@@ -76,7 +76,7 @@ typedef struct kl_probe_state_s kl_probe_state_t;
 /* The worker's container as the manager knows it at one instant. */
 struct kl_probe_gate_s
 {
-  bool has_container;    /* an ID was reported */
+  bool has_container; /* an ID was reported */
   bool running;
   int64_t started_at_ns; /* wall clock */
   bool startup_done;     /* no startup probe, or it has succeeded for this container */
@@ -133,8 +133,8 @@ struct kl_prober_worker_s
 
   /* Guarded by manager->lock. */
   bool stop;
-  bool kicked;  /* look at the container and the clock again */
-  bool exited;  /* the thread has returned, or never started */
+  bool kicked;   /* look at the container and the clock again */
+  bool exited;   /* the thread has returned, or never started */
   bool erroring; /* the last probe errored (logged once per run of errors) */
   kl_probe_state_t state;
 };
@@ -142,7 +142,7 @@ struct kl_prober_worker_s
 struct kl_prober_container_s
 {
   struct kl_prober_pod_s *pod;
-  const kl_container_t *spec; /* in the pod copy; immutable */
+  const kl_container_t *spec;                           /* in the pod copy; immutable */
   struct kl_prober_worker_s *workers[KL_PROBE_N_TYPES]; /* NULL: no such probe */
 
   /* Guarded by manager->lock. */

@@ -67,14 +67,11 @@ TEST (ResolvePort, NumbersNamesAndErrors)
     const char *name;
     int want; // -1: error
   } cases[] = {
-    { false, 80, nullptr, 80 },
-    { true, 0, "http", 8080 },
-    { true, 0, "metrics", 9090 },
-    { true, 0, "8443", 8443 },   // an int stored as a string
-    { true, 0, "grpc", -1 },     // no such port
-    { false, 0, nullptr, -1 },   // out of range
-    { false, 65536, nullptr, -1 },
-    { true, 0, "70000", -1 },
+    { false, 80, nullptr, 80 },    { true, 0, "http", 8080 },
+    { true, 0, "metrics", 9090 },  { true, 0, "8443", 8443 }, // an int stored as a string
+    { true, 0, "grpc", -1 },                                  // no such port
+    { false, 0, nullptr, -1 },                                // out of range
+    { false, 65536, nullptr, -1 }, { true, 0, "70000", -1 },
   };
   for (const auto &tc : cases)
     {

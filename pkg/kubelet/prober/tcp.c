@@ -22,7 +22,7 @@ cleanup_addrinfo (struct addrinfo **ai)
 enum dial_outcome
 {
   DIAL_CONNECTED,
-  DIAL_FAILED,    /* errno-style reason in *error */
+  DIAL_FAILED, /* errno-style reason in *error */
   DIAL_TIMEOUT,
   DIAL_CANCELLED,
 };
@@ -31,8 +31,8 @@ enum dial_outcome
 static enum dial_outcome
 dial_one (const struct addrinfo *ai, int64_t deadline, int cancel_fd, int *error)
 {
-  cleanup_close int fd = socket (ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                                 ai->ai_protocol);
+  cleanup_close int fd
+      = socket (ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
   if (fd < 0)
     {
       *error = errno;
@@ -84,8 +84,7 @@ dial_one (const struct addrinfo *ai, int64_t deadline, int cancel_fd, int *error
 }
 
 static int
-tcp_run (const kl_probe_target_t *target, kl_probe_result_t *result, char **output,
-         kl_error_t *err)
+tcp_run (const kl_probe_target_t *target, kl_probe_result_t *result, char **output, kl_error_t *err)
 {
   const kl_tcp_socket_action_t *action = target->probe->tcp_socket;
   int port;
@@ -94,15 +93,14 @@ tcp_run (const kl_probe_target_t *target, kl_probe_result_t *result, char **outp
     return ret;
   const char *host = kl_probe_host (action->host, target->pod_ip);
   bool ipv6 = strchr (host, ':') != NULL;
-  cleanup_free char *address = xasprintf ("%s%s%s:%d", ipv6 ? "[" : "", host, ipv6 ? "]" : "",
-                                          port);
+  cleanup_free char *address
+      = xasprintf ("%s%s%s:%d", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
   int64_t deadline = kl_probe_monotonic_ns () + kl_probe_timeout_ns (target->probe);
 
   char service[16];
   snprintf (service, sizeof service, "%d", port);
-  struct addrinfo hints = { .ai_family = AF_UNSPEC,
-                            .ai_socktype = SOCK_STREAM,
-                            .ai_flags = AI_NUMERICSERV };
+  struct addrinfo hints
+      = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
   cleanup_ai struct addrinfo *addrs = NULL;
   int gai = host[0] ? getaddrinfo (host, service, &hints, &addrs) : EAI_NONAME;
   if (gai != 0)

@@ -105,8 +105,8 @@ private:
   static int Fail##Method (void *, const Runtime__V1__##Request *, Runtime__V1__##Response **,     \
                            kl_error_t *err)                                                        \
   {                                                                                                \
-    return kl_make_error_kind (err, KL_ERROR_GENERIC, 0, "fake runtime: " #Method                  \
-                                                         " is not implemented");                   \
+    return kl_make_error_kind (err, KL_ERROR_GENERIC, 0,                                           \
+                               "fake runtime: " #Method " is not implemented");                    \
   }
   KL_CRI_UNARY_METHODS (KL_FAKE_FAIL_OP)
 #undef KL_FAKE_FAIL_OP
@@ -157,8 +157,7 @@ private:
     fake->cv_.notify_all ();
     if (reply.fail)
       return kl_make_error_kind (err, reply.kind, 0, "%s", reply.message.c_str ());
-    auto *resp
-        = (Runtime__V1__ExecSyncResponse *) xmalloc (sizeof (Runtime__V1__ExecSyncResponse));
+    auto *resp = (Runtime__V1__ExecSyncResponse *) xmalloc (sizeof (Runtime__V1__ExecSyncResponse));
     runtime__v1__exec_sync_response__init (resp);
     resp->exit_code = reply.exit_code;
     resp->stdout.data = Bytes (reply.out);

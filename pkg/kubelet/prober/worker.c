@@ -138,8 +138,7 @@ probe_once (struct kl_prober_worker_s *worker, int64_t due, int64_t now)
   cleanup_free char *output = NULL;
   cleanup_error kl_error_t err = NULL;
   int ret = -1;
-  for (int i = 0; i < KL_PROBE_MAX_RETRIES && ret < 0 && !cancel_requested (worker->cancel_fd);
-       i++)
+  for (int i = 0; i < KL_PROBE_MAX_RETRIES && ret < 0 && !cancel_requested (worker->cancel_fd); i++)
     {
       kl_error_release (&err);
       free (steal_pointer (&output));
@@ -164,15 +163,14 @@ probe_once (struct kl_prober_worker_s *worker, int64_t due, int64_t now)
     }
   worker->erroring = false;
   if (result == KL_PROBE_FAILURE)
-    KL_LOG_V (1, "%s probe of pod %s container %s failed: %s", type_name, pod_name,
-              container_name, output);
+    KL_LOG_V (1, "%s probe of pod %s container %s failed: %s", type_name, pod_name, container_name,
+              output);
   else
-    KL_LOG_V (4, "%s probe of pod %s container %s succeeded", type_name, pod_name,
-              container_name);
+    KL_LOG_V (4, "%s probe of pod %s container %s succeeded", type_name, pod_name, container_name);
   if (kl_probe_record (&worker->state, worker->type, worker->spec, result))
     {
-      KL_LOG_INFO ("%s probe of pod %s container %s: %s%s%s", type_name, pod_name,
-                   container_name, kl_probe_result_name (result), output[0] ? ": " : "", output);
+      KL_LOG_INFO ("%s probe of pod %s container %s: %s%s%s", type_name, pod_name, container_name,
+                   kl_probe_result_name (result), output[0] ? ": " : "", output);
       kl_prober_notify (worker);
     }
 }

@@ -6,8 +6,7 @@
 
 #include <string>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/api/decode.h"
 #include "pkg/kubelet/server/encode_pod.h"
 #include "pkg/kubelet/status/types.h"
@@ -15,8 +14,7 @@ extern "C"
 
 #include "pkg/kubelet/server/testing_pods.h"
 
-namespace
-{
+namespace {
 
 using kl_server_testing::DecodeOne;
 using kl_server_testing::kManifest;

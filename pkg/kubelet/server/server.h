@@ -237,11 +237,11 @@ typedef struct kl_server_provider_ops_s kl_server_provider_ops_t;
 
 struct kl_server_options_s
 {
-  const char *address;   /* read-only API; NULL or "" for KL_SERVER_DEFAULT_ADDRESS */
-  int32_t read_only_port; /* 0 disables; KL_SERVER_PORT_EPHEMERAL */
+  const char *address;              /* read-only API; NULL or "" for KL_SERVER_DEFAULT_ADDRESS */
+  int32_t read_only_port;           /* 0 disables; KL_SERVER_PORT_EPHEMERAL */
   const char *healthz_bind_address; /* NULL or "" for KL_SERVER_DEFAULT_ADDRESS */
-  int32_t healthz_port;   /* 0 disables; KL_SERVER_PORT_EPHEMERAL */
-  unsigned int connection_limit;           /* 0 for the default */
+  int32_t healthz_port;             /* 0 disables; KL_SERVER_PORT_EPHEMERAL */
+  unsigned int connection_limit;    /* 0 for the default */
   unsigned int connection_timeout_seconds; /* 0 for the default */
   unsigned int threads;                    /* 0 for the default */
   const kl_server_provider_ops_t *ops;

@@ -19,16 +19,14 @@
 #include <utility>
 #include <vector>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/metrics/kubelet_metrics.h"
 #include "pkg/kubelet/server/server.h"
 }
 
 #include "pkg/kubelet/server/testing_pods.h"
 
-namespace
-{
+namespace {
 
 using kl_server_testing::DecodeOne;
 using kl_server_testing::kManifest;
@@ -128,7 +126,7 @@ At (json_t *j, const std::string &path)
 struct FakeKubelet
 {
   std::mutex mu;
-  std::vector<std::pair<std::string, std::string> > checks; /* name, error ("" passes) */
+  std::vector<std::pair<std::string, std::string>> checks; /* name, error ("" passes) */
   std::string pods_error;
   std::atomic<int> pods_calls{ 0 };
   kl_kubelet_metrics_t *metrics = nullptr;

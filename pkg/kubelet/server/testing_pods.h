@@ -13,8 +13,7 @@ extern "C" {
 #include "pkg/kubelet/status/types.h"
 }
 
-namespace kl_server_testing
-{
+namespace kl_server_testing {
 
 /* Every field of the Pod model, so that the round trip below proves each
    name the encoder writes is the one the API (and our decoder) reads. */

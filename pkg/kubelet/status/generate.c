@@ -50,8 +50,9 @@ set_from_runtime (kl_container_state_t *s, const kl_container_info_t *info, cons
     case KL_CONTAINER_EXITED:
       s->kind = KL_STATE_TERMINATED;
       s->exit_code = info->exit_code;
-      s->reason = str_dup (info->reason && info->reason[0] ? info->reason
-                                                       : (info->exit_code ? "Error" : "Completed"));
+      s->reason
+          = str_dup (info->reason && info->reason[0] ? info->reason
+                                                     : (info->exit_code ? "Error" : "Completed"));
       s->message = info->message && info->message[0] ? str_dup (info->message) : NULL;
       s->started_at = info->started_at;
       s->finished_at = info->finished_at;
@@ -90,7 +91,8 @@ find_instances (const kl_runtime_pod_t *rt, const char *name, const kl_container
 static bool
 is_init_container (const kl_container_t *c, const kl_pod_t *pod)
 {
-  return c >= pod->spec.init_containers && c < pod->spec.init_containers + pod->spec.n_init_containers;
+  return c >= pod->spec.init_containers
+         && c < pod->spec.init_containers + pod->spec.n_init_containers;
 }
 
 static void
@@ -203,7 +205,8 @@ kl_pod_phase (const kl_pod_t *pod, const kl_pod_status_t *st)
           unknown++;
         }
     }
-  const char *policy = pod->spec.restart_policy ? pod->spec.restart_policy : KL_RESTART_POLICY_ALWAYS;
+  const char *policy
+      = pod->spec.restart_policy ? pod->spec.restart_policy : KL_RESTART_POLICY_ALWAYS;
   if (failed_init > 0 && strcmp (policy, KL_RESTART_POLICY_NEVER) == 0)
     return PHASE_FAILED;
   if (pending_init > 0 || waiting > 0)
@@ -257,7 +260,8 @@ kl_generate_pod_status (const kl_status_inputs_t *in, kl_pod_status_t *st)
   const kl_pod_t *pod = in->pod;
   memset (st, 0, sizeof *st);
   st->n_init_container_statuses = pod->spec.n_init_containers;
-  st->init_container_statuses = xmalloc0 ((pod->spec.n_init_containers + 1) * sizeof (kl_container_status_t));
+  st->init_container_statuses
+      = xmalloc0 ((pod->spec.n_init_containers + 1) * sizeof (kl_container_status_t));
   bool initialized = true;
   cleanup_free char *not_initialized = NULL;
   for (size_t i = 0; i < pod->spec.n_init_containers; i++)
@@ -291,10 +295,12 @@ kl_generate_pod_status (const kl_status_inputs_t *in, kl_pod_status_t *st)
       st->reason = xstrdup (in->failure_reason);
       st->message = str_dup (in->failure_message);
     }
-  bool completed = strcmp (st->phase, PHASE_SUCCEEDED) == 0 || strcmp (st->phase, PHASE_FAILED) == 0;
+  bool completed
+      = strcmp (st->phase, PHASE_SUCCEEDED) == 0 || strcmp (st->phase, PHASE_FAILED) == 0;
 
   cleanup_free char *init_msg
-      = not_initialized ? xasprintf ("containers with incomplete status: [%s]", not_initialized) : NULL;
+      = not_initialized ? xasprintf ("containers with incomplete status: [%s]", not_initialized)
+                        : NULL;
   add_condition (in, st, "Initialized", initialized,
                  initialized ? NULL : "ContainersNotInitialized", init_msg);
   cleanup_free char *ready_msg

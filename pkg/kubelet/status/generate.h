@@ -34,7 +34,7 @@ struct kl_status_inputs_s
   const char *runtime_type;        /* "containerd" for container IDs */
   int64_t now;                     /* Unix ns */
   const char *host_ip;
-  const char *failure_reason;      /* the pod failed as a whole, e.g. DeadlineExceeded */
+  const char *failure_reason; /* the pod failed as a whole, e.g. DeadlineExceeded */
   const char *failure_message;
 };
 typedef struct kl_status_inputs_s kl_status_inputs_t;

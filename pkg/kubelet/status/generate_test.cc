@@ -195,7 +195,8 @@ TEST_F (GenerateTest, NothingInTheRuntimeYetIsPendingContainerCreating)
   EXPECT_EQ (Container ("a")->container_id, nullptr);
   EXPECT_EQ (Cond ("Initialized"), "True");
   EXPECT_EQ (Cond ("Ready"), "False/ContainersNotReady/containers with unready status: [a b]");
-  EXPECT_EQ (Cond ("ContainersReady"), "False/ContainersNotReady/containers with unready status: [a b]");
+  EXPECT_EQ (Cond ("ContainersReady"),
+             "False/ContainersNotReady/containers with unready status: [a b]");
   EXPECT_EQ (Cond ("PodScheduled"), "True");
   EXPECT_EQ (status.pod_ip, nullptr);
   EXPECT_EQ (Str (status.host_ip), "192.168.1.10");
@@ -253,7 +254,8 @@ TEST_F (GenerateTest, ReadinessFalseMakesThePodNotReady)
   EXPECT_FALSE (Container ("b")->ready);
   EXPECT_TRUE (Container ("b")->started);
   EXPECT_EQ (Cond ("Ready"), "False/ContainersNotReady/containers with unready status: [b]");
-  EXPECT_EQ (Cond ("ContainersReady"), "False/ContainersNotReady/containers with unready status: [b]");
+  EXPECT_EQ (Cond ("ContainersReady"),
+             "False/ContainersNotReady/containers with unready status: [b]");
 }
 
 TEST_F (GenerateTest, NotStartedIsNotReady)
@@ -274,7 +276,8 @@ TEST_F (GenerateTest, CrashLoopBackOffWaitsWithTheLastTermination)
 {
   Load (TwoContainerPod ());
   AddSandbox (runtime.get (), "sb", true);
-  kl_container_info_t *newest = AddContainer (runtime.get (), pod.get (), "a", KL_CONTAINER_EXITED, 2, 4);
+  kl_container_info_t *newest
+      = AddContainer (runtime.get (), pod.get (), "a", KL_CONTAINER_EXITED, 2, 4);
   newest->finished_at = kNow - 1;
   AddContainer (runtime.get (), pod.get (), "a", KL_CONTAINER_EXITED, 1, 3);
   AddContainer (runtime.get (), pod.get (), "b", KL_CONTAINER_RUNNING);
@@ -299,7 +302,8 @@ TEST_F (GenerateTest, RestartedContainerShowsThePreviousTermination)
   Load (TwoContainerPod ());
   AddSandbox (runtime.get (), "sb", true);
   AddContainer (runtime.get (), pod.get (), "a", KL_CONTAINER_RUNNING, 0, 1);
-  kl_container_info_t *prev = AddContainer (runtime.get (), pod.get (), "a", KL_CONTAINER_EXITED, 137, 0);
+  kl_container_info_t *prev
+      = AddContainer (runtime.get (), pod.get (), "a", KL_CONTAINER_EXITED, 137, 0);
   free (prev->reason);
   prev->reason = xstrdup ("OOMKilled");
   AddContainer (runtime.get (), pod.get (), "b", KL_CONTAINER_RUNNING);
@@ -374,9 +378,9 @@ TEST_F (GenerateTest, OnFailureAndAlwaysPhasesWhileRestarting)
     int exit_a, exit_b;
     const char *phase;
   } rows[] = {
-    { "Always", 0, 0, "Running" },    { "Always", 1, 0, "Running" },
+    { "Always", 0, 0, "Running" },      { "Always", 1, 0, "Running" },
     { "OnFailure", 0, 0, "Succeeded" }, { "OnFailure", 0, 1, "Running" },
-    { "Never", 0, 0, "Succeeded" },   { "Never", 2, 0, "Failed" },
+    { "Never", 0, 0, "Succeeded" },     { "Never", 2, 0, "Failed" },
   };
   for (const Row &r : rows)
     {
@@ -583,7 +587,7 @@ TEST (PodPhaseTest, Table)
   {
     K kind;
     int exit_code;
-    K last;          // last_state kind
+    K last; // last_state kind
     int last_exit;
   };
   struct Row
@@ -593,34 +597,81 @@ TEST (PodPhaseTest, Table)
     std::vector<S> init, regular;
     const char *want;
   } rows[] = {
-    { "all waiting", two_always.get (), {}, { { WAIT, 0, NONE, 0 }, { WAIT, 0, NONE, 0 } }, "Pending" },
-    { "one running one waiting", two_always.get (), {}, { { RUN, 0, NONE, 0 }, { WAIT, 0, NONE, 0 } },
+    { "all waiting",
+      two_always.get (),
+      {},
+      { { WAIT, 0, NONE, 0 }, { WAIT, 0, NONE, 0 } },
       "Pending" },
-    { "all running", two_always.get (), {}, { { RUN, 0, NONE, 0 }, { RUN, 0, NONE, 0 } }, "Running" },
-    { "running and an unknown", two_always.get (), {}, { { RUN, 0, NONE, 0 }, { NONE, 0, NONE, 0 } },
+    { "one running one waiting",
+      two_always.get (),
+      {},
+      { { RUN, 0, NONE, 0 }, { WAIT, 0, NONE, 0 } },
       "Pending" },
-    { "running and restarting", two_always.get (), {},
-      { { RUN, 0, NONE, 0 }, { WAIT, 0, TERM, 1 } }, "Running" },
-    { "always all terminated", two_always.get (), {}, { { TERM, 0, NONE, 0 }, { TERM, 1, NONE, 0 } },
+    { "all running",
+      two_always.get (),
+      {},
+      { { RUN, 0, NONE, 0 }, { RUN, 0, NONE, 0 } },
       "Running" },
-    { "never all succeeded", two_never.get (), {}, { { TERM, 0, NONE, 0 }, { TERM, 0, NONE, 0 } },
+    { "running and an unknown",
+      two_always.get (),
+      {},
+      { { RUN, 0, NONE, 0 }, { NONE, 0, NONE, 0 } },
+      "Pending" },
+    { "running and restarting",
+      two_always.get (),
+      {},
+      { { RUN, 0, NONE, 0 }, { WAIT, 0, TERM, 1 } },
+      "Running" },
+    { "always all terminated",
+      two_always.get (),
+      {},
+      { { TERM, 0, NONE, 0 }, { TERM, 1, NONE, 0 } },
+      "Running" },
+    { "never all succeeded",
+      two_never.get (),
+      {},
+      { { TERM, 0, NONE, 0 }, { TERM, 0, NONE, 0 } },
       "Succeeded" },
-    { "never one failed", two_never.get (), {}, { { TERM, 0, NONE, 0 }, { TERM, 1, NONE, 0 } },
+    { "never one failed",
+      two_never.get (),
+      {},
+      { { TERM, 0, NONE, 0 }, { TERM, 1, NONE, 0 } },
       "Failed" },
-    { "onfailure one failed", two_on_failure.get (), {},
-      { { TERM, 0, NONE, 0 }, { TERM, 1, NONE, 0 } }, "Running" },
-    { "onfailure all succeeded", two_on_failure.get (), {},
-      { { TERM, 0, NONE, 0 }, { TERM, 0, NONE, 0 } }, "Succeeded" },
-    { "init failed with never", init_never.get (), { { TERM, 1, NONE, 0 }, { NONE, 0, NONE, 0 } },
-      { { WAIT, 0, NONE, 0 } }, "Failed" },
-    { "init failed, waiting to restart, never", init_never.get (),
-      { { WAIT, 0, TERM, 1 }, { NONE, 0, NONE, 0 } }, { { WAIT, 0, NONE, 0 } }, "Failed" },
-    { "init failed with always", init_always.get (), { { WAIT, 0, TERM, 1 }, { NONE, 0, NONE, 0 } },
-      { { WAIT, 0, NONE, 0 } }, "Pending" },
-    { "init running", init_always.get (), { { RUN, 0, NONE, 0 }, { NONE, 0, NONE, 0 } },
-      { { WAIT, 0, NONE, 0 } }, "Pending" },
-    { "init done, regular running", init_always.get (),
-      { { TERM, 0, NONE, 0 }, { TERM, 0, NONE, 0 } }, { { RUN, 0, NONE, 0 } }, "Running" },
+    { "onfailure one failed",
+      two_on_failure.get (),
+      {},
+      { { TERM, 0, NONE, 0 }, { TERM, 1, NONE, 0 } },
+      "Running" },
+    { "onfailure all succeeded",
+      two_on_failure.get (),
+      {},
+      { { TERM, 0, NONE, 0 }, { TERM, 0, NONE, 0 } },
+      "Succeeded" },
+    { "init failed with never",
+      init_never.get (),
+      { { TERM, 1, NONE, 0 }, { NONE, 0, NONE, 0 } },
+      { { WAIT, 0, NONE, 0 } },
+      "Failed" },
+    { "init failed, waiting to restart, never",
+      init_never.get (),
+      { { WAIT, 0, TERM, 1 }, { NONE, 0, NONE, 0 } },
+      { { WAIT, 0, NONE, 0 } },
+      "Failed" },
+    { "init failed with always",
+      init_always.get (),
+      { { WAIT, 0, TERM, 1 }, { NONE, 0, NONE, 0 } },
+      { { WAIT, 0, NONE, 0 } },
+      "Pending" },
+    { "init running",
+      init_always.get (),
+      { { RUN, 0, NONE, 0 }, { NONE, 0, NONE, 0 } },
+      { { WAIT, 0, NONE, 0 } },
+      "Pending" },
+    { "init done, regular running",
+      init_always.get (),
+      { { TERM, 0, NONE, 0 }, { TERM, 0, NONE, 0 } },
+      { { RUN, 0, NONE, 0 } },
+      "Running" },
   };
   for (const Row &r : rows)
     {

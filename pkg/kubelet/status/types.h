@@ -25,14 +25,14 @@ enum kl_container_state_kind
 struct kl_container_state_s
 {
   enum kl_container_state_kind kind;
-  char *reason;  /* waiting: ContainerCreating, CrashLoopBackOff, ErrImagePull, ...;
-                    terminated: Completed, Error, OOMKilled, ... */
+  char *reason; /* waiting: ContainerCreating, CrashLoopBackOff, ErrImagePull, ...;
+                   terminated: Completed, Error, OOMKilled, ... */
   char *message;
-  int32_t exit_code;  /* terminated */
-  int32_t signal;     /* terminated */
-  int64_t started_at; /* running, terminated */
+  int32_t exit_code;   /* terminated */
+  int32_t signal;      /* terminated */
+  int64_t started_at;  /* running, terminated */
   int64_t finished_at; /* terminated */
-  char *container_id; /* terminated: "containerd://<id>" */
+  char *container_id;  /* terminated: "containerd://<id>" */
 };
 typedef struct kl_container_state_s kl_container_state_t;
 

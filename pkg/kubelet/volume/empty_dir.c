@@ -186,8 +186,7 @@ set_ready (const char *meta_dir)
 }
 
 int
-kl_empty_dir_setup (const char *pod_dir, const kl_pod_t *pod, const kl_volume_t *v,
-                    kl_error_t *err)
+kl_empty_dir_setup (const char *pod_dir, const kl_pod_t *pod, const kl_volume_t *v, kl_error_t *err)
 {
   const kl_empty_dir_volume_source_t *source = v->empty_dir;
   const char *medium = source && source->medium ? source->medium : KL_STORAGE_MEDIUM_DEFAULT;

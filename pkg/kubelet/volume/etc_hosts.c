@@ -115,8 +115,8 @@ write_all (int fd, const char *data, size_t len)
 
 int
 kl_etc_hosts_write (const char *pod_dir, const char *pod_ip, const char *hostname,
-                    const char *domain, const kl_host_alias_t *aliases, size_t n,
-                    char **path_out, kl_error_t *err)
+                    const char *domain, const kl_host_alias_t *aliases, size_t n, char **path_out,
+                    kl_error_t *err)
 {
   cleanup_free char *content = NULL;
   int ret = kl_etc_hosts_content (pod_ip, hostname, domain, aliases, n, &content, err);

@@ -12,8 +12,7 @@ extern "C" {
 #include "pkg/util/utils.h"
 }
 
-namespace
-{
+namespace {
 
 const char managed[] = "# Kubernetes-managed hosts file.\n"
                        "127.0.0.1\tlocalhost\n"
@@ -96,9 +95,8 @@ TEST_F (EtcHostsTest, NoPodIPNoPodLine)
 TEST_F (EtcHostsTest, RefusesNamesThatWouldAddLines)
 {
   char *out = nullptr;
-  EXPECT_LT (kl_etc_hosts_content ("10.0.0.1", "web\n6.6.6.6\tevil", nullptr, nullptr, 0, &out,
-                                   &err),
-             0);
+  EXPECT_LT (
+      kl_etc_hosts_content ("10.0.0.1", "web\n6.6.6.6\tevil", nullptr, nullptr, 0, &out, &err), 0);
   EXPECT_EQ (out, nullptr);
   EXPECT_STREQ (kl_error_message (err),
                 "hosts file: invalid hostname \"web\\x0a6.6.6.6\\x09evil\"");
@@ -112,8 +110,7 @@ TEST_F (EtcHostsTest, RefusesNamesThatWouldAddLines)
 TEST_F (EtcHostsTest, WritesAtomicallyWithMode0644)
 {
   mode_t old = umask (077);
-  ASSERT_EQ (kl_etc_hosts_write (dir.c_str (), "10.0.0.7", "web", nullptr, nullptr, 0, &path,
-                                 &err),
+  ASSERT_EQ (kl_etc_hosts_write (dir.c_str (), "10.0.0.7", "web", nullptr, nullptr, 0, &path, &err),
              0)
       << kl_error_message (err);
   umask (old);
@@ -127,9 +124,8 @@ TEST_F (EtcHostsTest, WritesAtomicallyWithMode0644)
   EXPECT_EQ (st.st_mode & 07777, 0644u);
 
   /* Rewriting replaces the file; no temporary file stays behind. */
-  ASSERT_EQ (kl_etc_hosts_write (dir.c_str (), "10.0.0.8", "web", nullptr, nullptr, 0, nullptr,
-                                 &err),
-             0);
+  ASSERT_EQ (
+      kl_etc_hosts_write (dir.c_str (), "10.0.0.8", "web", nullptr, nullptr, 0, nullptr, &err), 0);
   size_t entries = 0;
   for (auto &e : std::filesystem::directory_iterator (dir))
     {
@@ -142,9 +138,9 @@ TEST_F (EtcHostsTest, WritesAtomicallyWithMode0644)
 TEST_F (EtcHostsTest, MissingPodDirIsAnError)
 {
   std::string missing = dir + "/nope";
-  EXPECT_LT (kl_etc_hosts_write (missing.c_str (), "10.0.0.7", "web", nullptr, nullptr, 0, &path,
-                                 &err),
-             0);
+  EXPECT_LT (
+      kl_etc_hosts_write (missing.c_str (), "10.0.0.7", "web", nullptr, nullptr, 0, &path, &err),
+      0);
   EXPECT_EQ (path, nullptr);
   EXPECT_NE (std::string (kl_error_message (err)).find ("No such file or directory"),
              std::string::npos);

@@ -6,14 +6,13 @@ extern "C" {
 #include "pkg/kubelet/volume/path.h"
 }
 
-namespace
-{
+namespace {
 
 TEST (PathComponentTest, AcceptsNames)
 {
   /* No decoding happens: "..%2f" is a literal name. */
-  for (const char *s : { "web", "kube-system", "0123abcd-uid", "my_pod.v2", "a", "...", ".hidden",
-                         "..%2f" })
+  for (const char *s :
+       { "web", "kube-system", "0123abcd-uid", "my_pod.v2", "a", "...", ".hidden", "..%2f" })
     EXPECT_TRUE (kl_path_component_ok (s)) << s;
   EXPECT_TRUE (kl_path_component_ok (std::string (KL_PATH_COMPONENT_MAX, 'a').c_str ()));
 }

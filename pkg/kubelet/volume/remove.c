@@ -222,7 +222,7 @@ kl_volume_remove_all_one_filesystem (const char *dir, kl_error_t *err)
     path[--len] = '\0';
   char *slash = strrchr (path, '/');
   const char *base = slash ? slash + 1 : path;
-  cleanup_free char *parent = slash == NULL ? xstrdup (".")
+  cleanup_free char *parent = slash == NULL   ? xstrdup (".")
                               : slash == path ? xstrdup ("/")
                                               : xstrndup (path, (size_t) (slash - path));
   if (*base == '\0' || strcmp (base, ".") == 0 || strcmp (base, "..") == 0)
@@ -268,14 +268,13 @@ kl_volume_remove_all_one_filesystem (const char *dir, kl_error_t *err)
     }
 
   ctx.top_fd = fd;
-  if (remove_contents (&ctx, fd, path, 0)
-      && unlinkat (parent_fd, base, AT_REMOVEDIR) < 0 && errno != ENOENT)
+  if (remove_contents (&ctx, fd, path, 0) && unlinkat (parent_fd, base, AT_REMOVEDIR) < 0
+      && errno != ENOENT)
     fail (&ctx, errno, "remove %s", path);
   if (ctx.first != NULL)
     {
       if (ctx.failures > 1)
-        kl_error_wrap (&ctx.first, "removing %s (%zu errors, the first shown)", path,
-                       ctx.failures);
+        kl_error_wrap (&ctx.first, "removing %s (%zu errors, the first shown)", path, ctx.failures);
       if (err == NULL)
         {
           kl_error_release (&ctx.first);

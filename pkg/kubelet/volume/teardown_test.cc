@@ -5,8 +5,7 @@
 
 #include "pkg/kubelet/volume/testing_util.h"
 
-namespace
-{
+namespace {
 
 class TeardownTest : public VolumeTestBase
 {
@@ -36,8 +35,7 @@ protected:
   {
     if (mount (source.c_str (), target.c_str (), "none", MS_BIND, nullptr) == 0)
       return true;
-    EXPECT_EQ (errno, EPERM) << "bind " << source << " on " << target << ": "
-                             << strerror (errno);
+    EXPECT_EQ (errno, EPERM) << "bind " << source << " on " << target << ": " << strerror (errno);
     return false;
   }
 };
@@ -227,9 +225,8 @@ TEST_F (TeardownTest, MountinfoParsingUnescapesAndOrdersDeepestFirst)
               "malformed\n");
   char **mounts = nullptr;
   size_t n = 0;
-  ASSERT_EQ (kl_volume_mounts_under (mountinfo.c_str (), "/var/lib/kubelet/pods/u1", &mounts, &n,
-                                     &err),
-             0)
+  ASSERT_EQ (
+      kl_volume_mounts_under (mountinfo.c_str (), "/var/lib/kubelet/pods/u1", &mounts, &n, &err), 0)
       << message ();
   std::vector<std::string> got (mounts, mounts + n);
   kl_volume_mounts_free (mounts, n);

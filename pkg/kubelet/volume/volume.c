@@ -100,8 +100,8 @@ kl_volumes_setup (const char *pod_dir, const kl_pod_t *pod, kl_error_t *err)
 }
 
 int
-kl_volume_host_path (const char *pod_dir, const kl_pod_t *pod, const char *volume_name,
-                     char **out, kl_error_t *err)
+kl_volume_host_path (const char *pod_dir, const kl_pod_t *pod, const char *volume_name, char **out,
+                     kl_error_t *err)
 {
   for (size_t i = 0; i < pod->spec.n_volumes; i++)
     {

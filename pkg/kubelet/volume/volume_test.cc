@@ -8,8 +8,7 @@
 
 #include "pkg/kubelet/volume/testing_util.h"
 
-namespace
-{
+namespace {
 
 using VolumeSetupTest = VolumeTestBase;
 
@@ -223,8 +222,8 @@ TEST_F (HostPathTest, TypeTableAsKubernetes)
     { "BlockDevice on a char device", "/dev/null", "BlockDevice",
       failed + "/dev/null is not a block device, it's a CharDevice" },
     { "invalid type", dir, "Folder", "Folder is an invalid volume type" },
-    { "backsteps", host + "/dir/../file", "", "invalid HostPath `" + host
-                                                    + "/dir/../file`: must not contain '..'" },
+    { "backsteps", host + "/dir/../file", "",
+      "invalid HostPath `" + host + "/dir/../file`: must not contain '..'" },
     { "backsteps, trailing", host + "/..", "Directory",
       "invalid HostPath `" + host + "/..`: must not contain '..'" },
   };
@@ -282,9 +281,8 @@ TEST_F (HostPathTest, SetupErrorsNameTheVolume)
   add_empty_dir ("cache");
   add_host_path ("data", file, "Directory");
   ASSERT_LT (kl_volumes_setup (pod_dir.c_str (), pod, &err), 0);
-  EXPECT_EQ (message (),
-             "volume \"data\": hostPath type check failed: " + file
-                 + " is not a directory, it's a File");
+  EXPECT_EQ (message (), "volume \"data\": hostPath type check failed: " + file
+                             + " is not a directory, it's a File");
 
   char *where = nullptr;
   ASSERT_EQ (kl_volume_host_path (pod_dir.c_str (), pod, "data", &where, &err), 0);

@@ -106,8 +106,8 @@ kl_grpc_unary_call (kl_grpc_client_t *client, const char *method, const Protobuf
                               "%s: grpc_call_start_batch failed (%d)", method, (int) call_err);
   else
     {
-      grpc_event ev = grpc_completion_queue_pluck (cq, call, gpr_inf_future (GPR_CLOCK_REALTIME),
-                                                   NULL);
+      grpc_event ev
+          = grpc_completion_queue_pluck (cq, call, gpr_inf_future (GPR_CLOCK_REALTIME), NULL);
       if (ev.type != GRPC_OP_COMPLETE)
         ret = kl_make_error_kind (err, KL_ERROR_GENERIC, KL_GRPC_INTERNAL,
                                   "%s: completion queue failed", method);

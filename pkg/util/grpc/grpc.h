@@ -75,8 +75,8 @@ typedef struct kl_grpc_server_s kl_grpc_server_t;
 /* Listens on `address` ("unix:///path") and serves `methods` (n entries, kept
    by reference) on background threads, each handler called with `ctx`.
    Unknown methods answer UNIMPLEMENTED. */
-int kl_grpc_server_start (const char *address, const kl_grpc_method_t *methods, size_t n,
-                          void *ctx, kl_grpc_server_t **out, kl_error_t *err);
+int kl_grpc_server_start (const char *address, const kl_grpc_method_t *methods, size_t n, void *ctx,
+                          kl_grpc_server_t **out, kl_error_t *err);
 
 /* Stops accepting calls, cancels those in flight, waits for every handler to
    return and frees the server. */

@@ -22,8 +22,8 @@ struct EchoServer
 {
   pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
   pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-  int blocked = 0;   // handlers waiting for release
-  int released = 0;  // set by the test
+  int blocked = 0;  // handlers waiting for release
+  int released = 0; // set by the test
 };
 
 int
@@ -127,13 +127,13 @@ TEST_F (GrpcTest, HandlerErrorKeepsKindAndMessage)
 {
   kl_error_t err = NULL;
   Kltest__EchoResponse *resp = NULL;
-  ASSERT_LT (Call ("/kltest.Echo/Echo", "pod-1", KL_ERROR_NOT_FOUND, false, 5 * kSecond, &resp,
-                   &err),
-             0);
+  ASSERT_LT (
+      Call ("/kltest.Echo/Echo", "pod-1", KL_ERROR_NOT_FOUND, false, 5 * kSecond, &resp, &err), 0);
   EXPECT_EQ (resp, nullptr);
   EXPECT_EQ (err->status, KL_GRPC_NOT_FOUND);
   EXPECT_TRUE (kl_error_is (err, KL_ERROR_NOT_FOUND));
-  EXPECT_NE (strstr (kl_error_message (err), "code = NotFound desc = no such thing: pod-1"), nullptr)
+  EXPECT_NE (strstr (kl_error_message (err), "code = NotFound desc = no such thing: pod-1"),
+             nullptr)
       << kl_error_message (err);
   kl_error_release (&err);
 }

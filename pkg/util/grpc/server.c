@@ -52,7 +52,7 @@ struct kl_grpc_server_s
 
   pthread_mutex_t lock; /* guards the fields below */
   pthread_cond_t cond;
-  size_t outstanding;   /* calls allocated and not yet freed */
+  size_t outstanding; /* calls allocated and not yet freed */
   int stopping;
   int shutdown_done;
 };
@@ -146,7 +146,8 @@ handle_call (void *arg)
   if (ret == 0)
     ret = c->method->handler (s->ctx, request, &response, &err);
   if (ret == 0 && response == NULL)
-    ret = kl_make_error_kind (&err, KL_ERROR_GENERIC, KL_GRPC_INTERNAL, "handler returned no response");
+    ret = kl_make_error_kind (&err, KL_ERROR_GENERIC, KL_GRPC_INTERNAL,
+                              "handler returned no response");
   if (request)
     protobuf_c_message_free_unpacked (request, NULL);
 
@@ -265,13 +266,14 @@ kl_grpc_server_start (const char *address, const kl_grpc_method_t *methods, size
   const char *path = unix_socket_path (address);
   if (path == NULL || path[0] != '/')
     return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
-                               "invalid listen address \"%s\": want unix:///path/to/socket", address);
+                               "invalid listen address \"%s\": want unix:///path/to/socket",
+                               address);
   struct stat st;
   if (lstat (path, &st) == 0)
     {
       if (!S_ISSOCK (st.st_mode))
-        return kl_make_error_kind (err, KL_ERROR_ALREADY_EXISTS, 0,
-                                   "%s exists and is not a socket", path);
+        return kl_make_error_kind (err, KL_ERROR_ALREADY_EXISTS, 0, "%s exists and is not a socket",
+                                   path);
       if (unlink (path) < 0)
         return kl_make_error (err, errno, "remove stale socket %s", path);
     }

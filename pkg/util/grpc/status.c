@@ -4,10 +4,10 @@ const char *
 kl_grpc_status_name (int status)
 {
   static const char *const names[] = {
-    "OK",           "Canceled",          "Unknown",       "InvalidArgument",    "DeadlineExceeded",
-    "NotFound",     "AlreadyExists",     "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
-    "Aborted",      "OutOfRange",        "Unimplemented", "Internal",           "Unavailable",
-    "DataLoss",     "Unauthenticated",
+    "OK",       "Canceled",        "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+    "NotFound", "AlreadyExists",   "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+    "Aborted",  "OutOfRange",      "Unimplemented",    "Internal",          "Unavailable",
+    "DataLoss", "Unauthenticated",
   };
   if (status < 0 || status >= (int) (sizeof names / sizeof names[0]))
     return "Unknown";

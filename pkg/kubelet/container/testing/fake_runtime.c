@@ -54,8 +54,9 @@ stop_pod_sandbox_locked (fake_runtime_t *f, const Runtime__V1__StopPodSandboxReq
 {
   struct sandbox_s *s = fake_find_sandbox (f, req->pod_sandbox_id, NULL);
   if (s == NULL)
-    return fake_error (err, KL_ERROR_NOT_FOUND, "an error occurred when try to find sandbox %s: "
-                                                "not found",
+    return fake_error (err, KL_ERROR_NOT_FOUND,
+                       "an error occurred when try to find sandbox %s: "
+                       "not found",
                        req->pod_sandbox_id);
   for (size_t i = 0; i < f->n_containers; i++)
     if (fake_str_eq (f->containers[i]->sandbox_id, s->id))
@@ -98,8 +99,9 @@ pod_sandbox_status_locked (fake_runtime_t *f, const Runtime__V1__PodSandboxStatu
 {
   struct sandbox_s *s = fake_find_sandbox (f, req->pod_sandbox_id, NULL);
   if (s == NULL)
-    return fake_error (err, KL_ERROR_NOT_FOUND, "an error occurred when try to find sandbox %s: "
-                                                "not found",
+    return fake_error (err, KL_ERROR_NOT_FOUND,
+                       "an error occurred when try to find sandbox %s: "
+                       "not found",
                        req->pod_sandbox_id);
   Runtime__V1__PodSandboxStatusResponse *r = xmalloc (sizeof *r);
   runtime__v1__pod_sandbox_status_response__init (r);
@@ -127,7 +129,7 @@ list_pod_sandbox_locked (fake_runtime_t *f, const Runtime__V1__ListPodSandboxReq
           if (filter->state && filter->state->state != s->state)
             continue;
           if (!fake_labels_match ((void *const *) s->config->labels, s->config->n_labels,
-                             (void *const *) filter->label_selector, filter->n_label_selector))
+                                  (void *const *) filter->label_selector, filter->n_label_selector))
             continue;
         }
       APPEND (r->items, r->n_items, fake_build_sandbox_item (s));
@@ -196,18 +198,18 @@ start_container_locked (fake_runtime_t *f, const Runtime__V1__StartContainerRequ
 {
   struct container_s *c = fake_find_container (f, req->container_id, NULL);
   if (c == NULL)
-    return fake_error (err, KL_ERROR_NOT_FOUND, "an error occurred when try to find container "
-                                                "%s: not found",
+    return fake_error (err, KL_ERROR_NOT_FOUND,
+                       "an error occurred when try to find container "
+                       "%s: not found",
                        req->container_id);
   if (c->state != RUNTIME__V1__CONTAINER_STATE__CONTAINER_CREATED)
-    return fake_error (err, KL_ERROR_GENERIC, "container %s is in %s state, not created", c->id,
-                       protobuf_c_enum_descriptor_get_value (
-                           &runtime__v1__container_state__descriptor, c->state)
-                           ->name);
+    return fake_error (
+        err, KL_ERROR_GENERIC, "container %s is in %s state, not created", c->id,
+        protobuf_c_enum_descriptor_get_value (&runtime__v1__container_state__descriptor, c->state)
+            ->name);
   struct sandbox_s *s = fake_find_sandbox (f, c->sandbox_id, NULL);
   if (s == NULL || s->state != RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY)
-    return fake_error (err, KL_ERROR_GENERIC, "sandbox container %s is not running",
-                       c->sandbox_id);
+    return fake_error (err, KL_ERROR_GENERIC, "sandbox container %s is not running", c->sandbox_id);
   c->state = RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING;
   c->started_at = fake_clock_now (f);
   Runtime__V1__StartContainerResponse *r = xmalloc (sizeof *r);
@@ -222,8 +224,9 @@ stop_container_op_locked (fake_runtime_t *f, const Runtime__V1__StopContainerReq
 {
   struct container_s *c = fake_find_container (f, req->container_id, NULL);
   if (c == NULL)
-    return fake_error (err, KL_ERROR_NOT_FOUND, "an error occurred when try to find container "
-                                                "%s: not found",
+    return fake_error (err, KL_ERROR_NOT_FOUND,
+                       "an error occurred when try to find container "
+                       "%s: not found",
                        req->container_id);
   c->stop_timeout = req->timeout;
   fake_stop_container_locked (f, c);
@@ -273,7 +276,7 @@ list_containers_locked (fake_runtime_t *f, const Runtime__V1__ListContainersRequ
               && !fake_str_eq (filter->pod_sandbox_id, c->sandbox_id))
             continue;
           if (!fake_labels_match ((void *const *) c->config->labels, c->config->n_labels,
-                             (void *const *) filter->label_selector, filter->n_label_selector))
+                                  (void *const *) filter->label_selector, filter->n_label_selector))
             continue;
         }
       APPEND (r->containers, r->n_containers, fake_build_container_item (c));
@@ -288,8 +291,9 @@ container_status_locked (fake_runtime_t *f, const Runtime__V1__ContainerStatusRe
 {
   struct container_s *c = fake_find_container (f, req->container_id, NULL);
   if (c == NULL)
-    return fake_error (err, KL_ERROR_NOT_FOUND, "an error occurred when try to find container "
-                                                "%s: not found",
+    return fake_error (err, KL_ERROR_NOT_FOUND,
+                       "an error occurred when try to find container "
+                       "%s: not found",
                        req->container_id);
   Runtime__V1__ContainerStatusResponse *r = xmalloc (sizeof *r);
   runtime__v1__container_status_response__init (r);
@@ -333,9 +337,8 @@ pull_image_locked (fake_runtime_t *f, const Runtime__V1__PullImageRequest *req,
   const char *name = req->image->image;
   for (size_t i = 0; i < f->n_pull_errors; i++)
     if (fake_str_eq (f->pull_errors[i].image, name))
-      return fake_error (err, f->pull_errors[i].kind,
-                         "failed to pull and unpack image \"%s\": %s", name,
-                         f->pull_errors[i].message);
+      return fake_error (err, f->pull_errors[i].kind, "failed to pull and unpack image \"%s\": %s",
+                         name, f->pull_errors[i].message);
   const struct image_s *image = fake_add_image_locked (f, name);
   Runtime__V1__PullImageResponse *r = xmalloc (sizeof *r);
   runtime__v1__pull_image_response__init (r);
@@ -365,8 +368,9 @@ exec_sync_locked (fake_runtime_t *f, const Runtime__V1__ExecSyncRequest *req,
 {
   struct container_s *c = fake_find_container (f, req->container_id, NULL);
   if (c == NULL)
-    return fake_error (err, KL_ERROR_NOT_FOUND, "an error occurred when try to find container "
-                                                "%s: not found",
+    return fake_error (err, KL_ERROR_NOT_FOUND,
+                       "an error occurred when try to find container "
+                       "%s: not found",
                        req->container_id);
   if (c->state != RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING)
     return fake_error (err, KL_ERROR_GENERIC, "container %s is not running", c->id);

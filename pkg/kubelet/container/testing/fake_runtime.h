@@ -69,8 +69,8 @@ const char *fake_runtime_add_image (fake_runtime_t *fake, const char *image);
 
 /* Every PullImage of `image` fails with `kind` and `message` from now on;
    message NULL lets pulls of it succeed again. */
-void fake_runtime_set_pull_error (fake_runtime_t *fake, const char *image,
-                                  enum kl_error_kind kind, const char *message);
+void fake_runtime_set_pull_error (fake_runtime_t *fake, const char *image, enum kl_error_kind kind,
+                                  const char *message);
 
 /* ExecSync with cmd[0] == `command` answers exit_code and the outputs
    (NULL: empty). Unscripted commands exit 0 with no output. */
@@ -80,8 +80,8 @@ void fake_runtime_set_exec_result (fake_runtime_t *fake, const char *command, in
 /* What StopContainer and StopPodSandbox leave as the exit code and reason of
    containers named `container_name` (NULL: every container without a
    setting of its own). The default is 137, "Error". */
-void fake_runtime_set_stop_result (fake_runtime_t *fake, const char *container_name,
-                                   int exit_code, const char *reason);
+void fake_runtime_set_stop_result (fake_runtime_t *fake, const char *container_name, int exit_code,
+                                   const char *reason);
 
 /* The container `id` dies: EXITED with `exit_code` and `reason` (NULL:
    "Completed" for 0, else "Error"), finished now. Negative if unknown. */
@@ -114,8 +114,7 @@ char *fake_runtime_find_container (fake_runtime_t *fake, const char *name);
 
 /* A copy of the config container `id` was created with, or NULL; free it
    with protobuf_c_message_free_unpacked (). */
-Runtime__V1__ContainerConfig *fake_runtime_container_config (fake_runtime_t *fake,
-                                                             const char *id);
+Runtime__V1__ContainerConfig *fake_runtime_container_config (fake_runtime_t *fake, const char *id);
 
 /* A copy of the config sandbox `id` was run with, or NULL; free it with
    protobuf_c_message_free_unpacked (). */

@@ -76,8 +76,7 @@ map_get (void *const *entries, size_t n, const char *key)
 
 /* Every selector entry has its value among the labels. */
 bool
-fake_labels_match (void *const *labels, size_t n_labels, void *const *selector,
-                   size_t n_selector)
+fake_labels_match (void *const *labels, size_t n_labels, void *const *selector, size_t n_selector)
 {
   for (size_t i = 0; i < n_selector; i++)
     {
@@ -95,7 +94,6 @@ fake_grpc_status_for (enum kl_error_kind kind)
   struct kl_error_s e = { .kind = kind };
   return kl_grpc_status_from_error (&e);
 }
-
 
 int64_t
 fake_clock_now (fake_runtime_t *f)
@@ -132,8 +130,8 @@ fnv1a (const char *s, uint64_t seed)
 static char *
 image_id_for (const char *name)
 {
-  return xasprintf ("sha256:%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64,
-                    fnv1a (name, 1), fnv1a (name, 2), fnv1a (name, 3), fnv1a (name, 4));
+  return xasprintf ("sha256:%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64, fnv1a (name, 1),
+                    fnv1a (name, 2), fnv1a (name, 3), fnv1a (name, 4));
 }
 
 /* 64 hex digits whose first twelve (what logs show) tell them apart. */
@@ -251,7 +249,7 @@ fake_stop_container_locked (fake_runtime_t *f, struct container_s *c)
       if (f->stop_results[i].name == NULL)
         result = &f->stop_results[i];
   fake_set_exited (f, c, result ? result->exit_code : DEFAULT_STOP_EXIT_CODE,
-              result ? result->reason : DEFAULT_STOP_REASON);
+                   result ? result->reason : DEFAULT_STOP_REASON);
 }
 
 bool
@@ -304,10 +302,10 @@ fake_build_sandbox_item (const struct sandbox_s *s)
   p->state = s->state;
   p->created_at = s->created_at;
   p->labels = fake_map_copy ((void *const *) s->config->labels, s->config->n_labels,
-                        &runtime__v1__pod_sandbox__labels_entry__descriptor);
+                             &runtime__v1__pod_sandbox__labels_entry__descriptor);
   p->n_labels = s->config->n_labels;
   p->annotations = fake_map_copy ((void *const *) s->config->annotations, s->config->n_annotations,
-                             &runtime__v1__pod_sandbox__annotations_entry__descriptor);
+                                  &runtime__v1__pod_sandbox__annotations_entry__descriptor);
   p->n_annotations = s->config->n_annotations;
   p->runtime_handler = fake_dup_str (s->runtime_handler);
   return p;
@@ -336,10 +334,10 @@ fake_build_sandbox_status (const struct sandbox_s *s)
           = fake_pb_dup (&s->config->linux->security_context->namespace_options->base);
     }
   st->labels = fake_map_copy ((void *const *) s->config->labels, s->config->n_labels,
-                         &runtime__v1__pod_sandbox_status__labels_entry__descriptor);
+                              &runtime__v1__pod_sandbox_status__labels_entry__descriptor);
   st->n_labels = s->config->n_labels;
   st->annotations = fake_map_copy ((void *const *) s->config->annotations, s->config->n_annotations,
-                              &runtime__v1__pod_sandbox_status__annotations_entry__descriptor);
+                                   &runtime__v1__pod_sandbox_status__annotations_entry__descriptor);
   st->n_annotations = s->config->n_annotations;
   st->runtime_handler = fake_dup_str (s->runtime_handler);
   return st;
@@ -358,10 +356,10 @@ fake_build_container_item (const struct container_s *c)
   p->state = c->state;
   p->created_at = c->created_at;
   p->labels = fake_map_copy ((void *const *) c->config->labels, c->config->n_labels,
-                        &runtime__v1__container__labels_entry__descriptor);
+                             &runtime__v1__container__labels_entry__descriptor);
   p->n_labels = c->config->n_labels;
   p->annotations = fake_map_copy ((void *const *) c->config->annotations, c->config->n_annotations,
-                             &runtime__v1__container__annotations_entry__descriptor);
+                                  &runtime__v1__container__annotations_entry__descriptor);
   p->n_annotations = c->config->n_annotations;
   return p;
 }
@@ -383,10 +381,10 @@ fake_build_container_status (const struct container_s *c)
   st->reason = fake_dup_str (c->reason);
   st->message = fake_dup_str (c->message);
   st->labels = fake_map_copy ((void *const *) c->config->labels, c->config->n_labels,
-                         &runtime__v1__container_status__labels_entry__descriptor);
+                              &runtime__v1__container_status__labels_entry__descriptor);
   st->n_labels = c->config->n_labels;
   st->annotations = fake_map_copy ((void *const *) c->config->annotations, c->config->n_annotations,
-                              &runtime__v1__container_status__annotations_entry__descriptor);
+                                   &runtime__v1__container_status__annotations_entry__descriptor);
   st->n_annotations = c->config->n_annotations;
   if (c->config->n_mounts)
     {

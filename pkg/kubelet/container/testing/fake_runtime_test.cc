@@ -30,17 +30,39 @@ template <typename T> struct Pb
       protobuf_c_message_free_unpacked (&p->base, nullptr);
     p = nullptr;
   }
-  T **out () { reset (); return &p; }
-  T *operator-> () const { return p; }
+  T **
+  out ()
+  {
+    reset ();
+    return &p;
+  }
+  T *
+  operator->() const
+  {
+    return p;
+  }
 };
 
 struct Err
 {
   kl_error_t e = nullptr;
   ~Err () { kl_error_release (&e); }
-  kl_error_t *out () { kl_error_release (&e); return &e; }
-  std::string msg () const { return kl_error_message (e); }
-  bool is (kl_error_kind k) const { return kl_error_is (e, k); }
+  kl_error_t *
+  out ()
+  {
+    kl_error_release (&e);
+    return &e;
+  }
+  std::string
+  msg () const
+  {
+    return kl_error_message (e);
+  }
+  bool
+  is (kl_error_kind k) const
+  {
+    return kl_error_is (e, k);
+  }
 };
 
 int64_t
@@ -58,7 +80,11 @@ protected:
     rt = fake_runtime_new (&fake);
     fake_runtime_set_clock (fake, FixedClock, &now);
   }
-  void TearDown () override { kl_runtime_free (rt); }
+  void
+  TearDown () override
+  {
+    kl_runtime_free (rt);
+  }
 
   // Runs a sandbox for pod `name` (uid "<name>-uid"); returns its id.
   std::string
@@ -86,7 +112,8 @@ protected:
     a1.value = (char *) "kept";
     Runtime__V1__PodSandboxConfig__AnnotationsEntry *annotations[] = { &a1 };
     Runtime__V1__NamespaceOption ns = RUNTIME__V1__NAMESPACE_OPTION__INIT;
-    ns.network = host_network ? RUNTIME__V1__NAMESPACE_MODE__NODE : RUNTIME__V1__NAMESPACE_MODE__POD;
+    ns.network
+        = host_network ? RUNTIME__V1__NAMESPACE_MODE__NODE : RUNTIME__V1__NAMESPACE_MODE__POD;
     Runtime__V1__LinuxSandboxSecurityContext sc = RUNTIME__V1__LINUX_SANDBOX_SECURITY_CONTEXT__INIT;
     sc.namespace_options = &ns;
     Runtime__V1__LinuxPodSandboxConfig linux_config = RUNTIME__V1__LINUX_POD_SANDBOX_CONFIG__INIT;
@@ -117,7 +144,8 @@ protected:
     meta.attempt = attempt;
     Runtime__V1__ImageSpec spec = RUNTIME__V1__IMAGE_SPEC__INIT;
     spec.image = (char *) image.c_str ();
-    Runtime__V1__ContainerConfig__LabelsEntry l1 = RUNTIME__V1__CONTAINER_CONFIG__LABELS_ENTRY__INIT;
+    Runtime__V1__ContainerConfig__LabelsEntry l1
+        = RUNTIME__V1__CONTAINER_CONFIG__LABELS_ENTRY__INIT;
     l1.key = (char *) "io.kubernetes.container.name";
     l1.value = (char *) name.c_str ();
     Runtime__V1__ContainerConfig__LabelsEntry *labels[] = { &l1 };
@@ -281,10 +309,19 @@ TEST_F (FakeRuntimeTest, ListPodSandboxFilters)
     { "no filter", nullptr, -1, nullptr, nullptr, { a, b } },
     { "by id", b.c_str (), -1, nullptr, nullptr, { b } },
     { "ready", nullptr, RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY, nullptr, nullptr, { a } },
-    { "not ready", nullptr, RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY, nullptr, nullptr, { b } },
+    { "not ready",
+      nullptr,
+      RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY,
+      nullptr,
+      nullptr,
+      { b } },
     { "label", nullptr, -1, "io.kubernetes.pod.uid", "web-uid", { a } },
-    { "label and state", nullptr, RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY,
-      "io.kubernetes.pod.uid", "web-uid", {} },
+    { "label and state",
+      nullptr,
+      RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY,
+      "io.kubernetes.pod.uid",
+      "web-uid",
+      {} },
     { "unknown label", nullptr, -1, "nope", "x", {} },
   };
   for (const Case &c : cases)
@@ -505,8 +542,18 @@ TEST_F (FakeRuntimeTest, ListContainersFilters)
     { "all", nullptr, -1, nullptr, nullptr, { a, b, c } },
     { "by id", b.c_str (), -1, nullptr, nullptr, { b } },
     { "exited", nullptr, RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED, nullptr, nullptr, { a } },
-    { "running", nullptr, RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING, nullptr, nullptr, { b } },
-    { "created", nullptr, RUNTIME__V1__CONTAINER_STATE__CONTAINER_CREATED, nullptr, nullptr, { c } },
+    { "running",
+      nullptr,
+      RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING,
+      nullptr,
+      nullptr,
+      { b } },
+    { "created",
+      nullptr,
+      RUNTIME__V1__CONTAINER_STATE__CONTAINER_CREATED,
+      nullptr,
+      nullptr,
+      { c } },
     { "by sandbox", nullptr, -1, web.c_str (), nullptr, { a, c } },
     { "by label", nullptr, -1, nullptr, "side", { c } },
     { "sandbox and label", nullptr, -1, db.c_str (), "side", {} },
@@ -697,8 +744,8 @@ TEST_F (FakeRuntimeTest, CallLogFailNextAndDown)
   fake_runtime_set_down (fake, false);
   sb = RunSandbox ("web");
 
-  EXPECT_EQ (Calls (), (std::vector<std::string>{ "Version", "Version", "Version",
-                                                  "ListPodSandbox", "RunPodSandbox" }));
+  EXPECT_EQ (Calls (), (std::vector<std::string>{ "Version", "Version", "Version", "ListPodSandbox",
+                                                  "RunPodSandbox" }));
   EXPECT_EQ (fake_runtime_call_count (fake, "Version"), 3u);
   EXPECT_EQ (fake_runtime_call_count (fake, nullptr), 5u);
   fake_runtime_clear_calls (fake);

@@ -87,7 +87,7 @@ kl_cri_exec_sync (kl_cri_client_t *client, const Runtime__V1__ExecSyncRequest *r
 {
   int64_t timeout = request->timeout > 0 ? client->timeout_ns + request->timeout * 1000000000LL
                                          : NO_DEADLINE_NS;
-  return kl_grpc_unary_call (client->runtime, "/runtime.v1.RuntimeService/ExecSync",
-                             &request->base, &runtime__v1__exec_sync_response__descriptor, timeout,
+  return kl_grpc_unary_call (client->runtime, "/runtime.v1.RuntimeService/ExecSync", &request->base,
+                             &runtime__v1__exec_sync_response__descriptor, timeout,
                              (ProtobufCMessage **) response, err);
 }

@@ -18,8 +18,8 @@ typedef struct kl_cri_client_s kl_cri_client_t;
 /* Connects (lazily) to the runtime service at `runtime_endpoint` and the
    image service at `image_endpoint` (NULL or "": the runtime's). Calls time
    out after `timeout_ns` (--runtime-request-timeout). */
-int kl_cri_client_new (const char *runtime_endpoint, const char *image_endpoint,
-                       int64_t timeout_ns, kl_cri_client_t **out, kl_error_t *err);
+int kl_cri_client_new (const char *runtime_endpoint, const char *image_endpoint, int64_t timeout_ns,
+                       kl_cri_client_t **out, kl_error_t *err);
 
 void kl_cri_client_free (kl_cri_client_t *client);
 

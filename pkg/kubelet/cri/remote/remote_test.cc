@@ -32,7 +32,8 @@ int
 list_images_handler (void *ctx, const ProtobufCMessage *request, ProtobufCMessage **response,
                      kl_error_t *err)
 {
-  auto *resp = (Runtime__V1__ListImagesResponse *) xmalloc (sizeof (Runtime__V1__ListImagesResponse));
+  auto *resp
+      = (Runtime__V1__ListImagesResponse *) xmalloc (sizeof (Runtime__V1__ListImagesResponse));
   runtime__v1__list_images_response__init (resp);
   resp->n_images = 1;
   resp->images = (Runtime__V1__Image **) xmalloc (sizeof (Runtime__V1__Image *));

@@ -11,8 +11,7 @@
 #include <string>
 #include <thread>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/dockershim/libdocker/containers.h"
 #include "pkg/kubelet/dockershim/libdocker/exec.h"
 #include "pkg/kubelet/dockershim/libdocker/images.h"
@@ -176,8 +175,8 @@ TEST_F (ApiTest, LifecycleCallsOnTheWire)
   EXPECT_EQ (stats->cpu_total_usage, 49610221u);
   EXPECT_EQ (Last ().query.at ("stream"), "false");
 
-  json_t *resources = json_pack ("{s:I,s:I}", "Memory", (json_int_t) 134217728, "CpuShares",
-                                 (json_int_t) 256);
+  json_t *resources
+      = json_pack ("{s:I,s:I}", "Memory", (json_int_t) 134217728, "CpuShares", (json_int_t) 256);
   ASSERT_EQ (docker_container_update (client_, "abc", resources, &err_), 0)
       << kl_error_message (err_);
   Request update = Last ();

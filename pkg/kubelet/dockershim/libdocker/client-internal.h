@@ -16,7 +16,7 @@ struct docker_client_s
   int64_t timeout_ns;
   size_t max_response;
   pthread_mutex_t lock; /* guards api_version */
-  char api_version[8]; /* "1.41" once negotiated, "" before; major <= 99, minor <= 999 */
+  char api_version[8];  /* "1.41" once negotiated, "" before; major <= 99, minor <= 999 */
 };
 
 /* A timeout that means "none". */
@@ -28,10 +28,10 @@ typedef int (*docker_body_fn) (void *ctx, const char *data, size_t len, kl_error
 
 typedef struct docker_request_s
 {
-  const char *method;        /* "GET", "POST", "DELETE", "HEAD" */
-  const char *path;          /* "/containers/json?all=1", below "/v1.41" */
-  bool unversioned;          /* /_ping and /version: no prefix, no negotiation */
-  const char *body;          /* JSON, or NULL */
+  const char *method; /* "GET", "POST", "DELETE", "HEAD" */
+  const char *path;   /* "/containers/json?all=1", below "/v1.41" */
+  bool unversioned;   /* /_ping and /version: no prefix, no negotiation */
+  const char *body;   /* JSON, or NULL */
   size_t body_len;
   const char *registry_auth; /* X-Registry-Auth value, or NULL */
   int64_t timeout_ns;        /* 0: the client's; DOCKER_NO_TIMEOUT: none */

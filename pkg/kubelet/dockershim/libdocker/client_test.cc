@@ -13,8 +13,7 @@
 #include <thread>
 #include <vector>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/dockershim/libdocker/containers.h"
 #include "pkg/kubelet/dockershim/libdocker/system.h"
 }

@@ -139,7 +139,10 @@ docker_container_update (docker_client_t *client, const char *id, const json_t *
     return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
                                "docker: POST %s: the resources do not encode", path);
   docker_request_t req = {
-    .method = "POST", .path = path, .body = body, .body_len = strlen (body),
+    .method = "POST",
+    .path = path,
+    .body = body,
+    .body_len = strlen (body),
   };
   docker_response_t resp = { 0 };
   ret = docker_do (client, &req, &resp, err);

@@ -27,8 +27,7 @@ int docker_container_start (docker_client_t *client, const char *id, kl_error_t 
    signal), SIGKILL after timeout_s seconds (< 0: the container's default).
    The HTTP deadline is the client's timeout plus that grace period. 0, or
    DOCKER_NOT_MODIFIED if it was not running. */
-int docker_container_stop (docker_client_t *client, const char *id, int timeout_s,
-                           kl_error_t *err);
+int docker_container_stop (docker_client_t *client, const char *id, int timeout_s, kl_error_t *err);
 
 /* POST /containers/{id}/kill?signal=`signal` ("SIGKILL", "9"; NULL:
    SIGKILL). A container that is not running fails with 409. */
@@ -64,8 +63,8 @@ int docker_container_list (docker_client_t *client, const docker_container_list_
                            docker_container_list_t **out, kl_error_t *err);
 
 /* GET /containers/{id}/stats?stream=false&one-shot=true: one sample. */
-int docker_container_stats (docker_client_t *client, const char *id,
-                            docker_container_stats_t **out, kl_error_t *err);
+int docker_container_stats (docker_client_t *client, const char *id, docker_container_stats_t **out,
+                            kl_error_t *err);
 
 /* POST /containers/{id}/wait?condition=`condition` (NULL: "not-running"):
    blocks until the condition holds and returns the exit status. timeout_ns

@@ -13,8 +13,8 @@
    the decoder checks `failed` once at the end. */
 typedef struct dec_s
 {
-  const char *what;   /* "container inspect" */
-  char where[96];     /* prefix for elements: "[3].", "Mounts[0]." */
+  const char *what; /* "container inspect" */
+  char where[96];   /* prefix for elements: "[3].", "Mounts[0]." */
   kl_error_t *err;
   bool failed;
 } dec_t;

@@ -18,8 +18,8 @@ extern "C" {
    got string"). */
 int docker_decode_version (const char *json, size_t len, docker_version_t **out, kl_error_t *err);
 int docker_decode_info (const char *json, size_t len, docker_info_t **out, kl_error_t *err);
-int docker_decode_container_inspect (const char *json, size_t len,
-                                     docker_container_inspect_t **out, kl_error_t *err);
+int docker_decode_container_inspect (const char *json, size_t len, docker_container_inspect_t **out,
+                                     kl_error_t *err);
 int docker_decode_container_list (const char *json, size_t len, docker_container_list_t **out,
                                   kl_error_t *err);
 int docker_decode_container_create (const char *json, size_t len,

@@ -7,8 +7,7 @@
 #include <sstream>
 #include <string>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/dockershim/libdocker/decode.h"
 }
 

@@ -11,8 +11,7 @@
 
 #include <string>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/dockershim/libdocker/containers.h"
 #include "pkg/kubelet/dockershim/libdocker/exec.h"
 #include "pkg/kubelet/dockershim/libdocker/images.h"

@@ -16,9 +16,9 @@ extern "C" {
 
 typedef struct docker_exec_config_s
 {
-  const char *const *cmd; /* NULL-terminated argv, required */
-  const char *const *env; /* NULL-terminated "KEY=value", or NULL */
-  const char *user;       /* NULL: the container's */
+  const char *const *cmd;  /* NULL-terminated argv, required */
+  const char *const *env;  /* NULL-terminated "KEY=value", or NULL */
+  const char *user;        /* NULL: the container's */
   const char *working_dir; /* NULL: the container's */
   bool attach_stdin;
   bool attach_stdout;
@@ -60,8 +60,8 @@ int docker_exec_start_collect (docker_client_t *client, const char *exec_id, boo
 void docker_exec_output_release (docker_exec_output_t *out);
 
 /* GET /exec/{id}/json: Running, ExitCode, Pid. */
-int docker_exec_inspect (docker_client_t *client, const char *exec_id,
-                         docker_exec_inspect_t **out, kl_error_t *err);
+int docker_exec_inspect (docker_client_t *client, const char *exec_id, docker_exec_inspect_t **out,
+                         kl_error_t *err);
 
 /* POST /exec/{id}/resize?h=&w=: the TTY's size. */
 int docker_exec_resize (docker_client_t *client, const char *exec_id, unsigned height,

@@ -21,8 +21,8 @@ int docker_image_list (docker_client_t *client, const char *reference, docker_im
 
 /* GET /images/{name}/json: by ID, name:tag or name@digest. An unknown
    image fails with KL_ERROR_NOT_FOUND. */
-int docker_image_inspect (docker_client_t *client, const char *name,
-                          docker_image_inspect_t **out, kl_error_t *err);
+int docker_image_inspect (docker_client_t *client, const char *name, docker_image_inspect_t **out,
+                          kl_error_t *err);
 
 typedef struct docker_pull_options_s
 {

@@ -26,11 +26,11 @@ typedef void (*docker_progress_fn) (void *ctx, const docker_progress_t *progress
 /* Incremental parser state; fields are private. */
 typedef struct docker_jsonmessage_s
 {
-  char *line;        /* the incomplete last line */
+  char *line; /* the incomplete last line */
   size_t line_len;
   size_t max_line;
-  size_t messages;   /* complete messages parsed */
-  char *digest;      /* from "Digest: sha256:...", or NULL */
+  size_t messages; /* complete messages parsed */
+  char *digest;    /* from "Digest: sha256:...", or NULL */
   int failed;
   docker_progress_fn on_progress;
   void *ctx;

@@ -6,8 +6,7 @@
 #include <string>
 #include <vector>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/dockershim/libdocker/jsonmessage.h"
 }
 

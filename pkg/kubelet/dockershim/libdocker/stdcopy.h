@@ -28,20 +28,20 @@ enum docker_stream
 /* Receives payload bytes of `stream` (stdout or stderr; stdin frames are
    reported as stdout, as Go's StdCopy does) as they arrive, possibly a frame
    in several pieces. A negative return stops the demultiplexer; set *err. */
-typedef int (*docker_output_fn) (void *ctx, enum docker_stream stream, const char *data,
-                                 size_t len, kl_error_t *err);
+typedef int (*docker_output_fn) (void *ctx, enum docker_stream stream, const char *data, size_t len,
+                                 kl_error_t *err);
 
 /* Incremental parser state; fields are private. Feed it arbitrary chunks. */
 typedef struct docker_stdcopy_s
 {
   unsigned char header[DOCKER_STDCOPY_HEADER_LEN];
-  size_t header_len;    /* bytes of the current header seen so far */
-  uint32_t remaining;   /* payload bytes of the current frame still due */
+  size_t header_len;  /* bytes of the current header seen so far */
+  uint32_t remaining; /* payload bytes of the current frame still due */
   enum docker_stream stream;
   uint32_t max_frame;
-  char *systemerr;      /* payload of a DOCKER_STREAM_SYSTEMERR frame */
+  char *systemerr; /* payload of a DOCKER_STREAM_SYSTEMERR frame */
   size_t systemerr_len;
-  int failed;           /* after an error every feed fails */
+  int failed; /* after an error every feed fails */
   docker_output_fn output;
   void *ctx;
 } docker_stdcopy_t;

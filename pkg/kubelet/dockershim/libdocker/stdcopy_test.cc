@@ -3,8 +3,7 @@
 
 #include <string>
 
-extern "C"
-{
+extern "C" {
 #include "pkg/kubelet/dockershim/libdocker/stdcopy.h"
 }
 

@@ -65,17 +65,17 @@ typedef struct docker_version_s
 typedef struct docker_info_s
 {
   char *id;
-  char *name;               /* host name */
+  char *name; /* host name */
   char *server_version;
   char *operating_system;
   char *os_type;
   char *kernel_version;
-  char *cgroup_driver;      /* "cgroupfs" or "systemd" */
-  char *cgroup_version;     /* "1" or "2" */
-  char *driver;             /* storage driver */
+  char *cgroup_driver;  /* "cgroupfs" or "systemd" */
+  char *cgroup_version; /* "1" or "2" */
+  char *driver;         /* storage driver */
   char *docker_root_dir;
-  char *default_runtime;    /* "runc" */
-  docker_strings_t runtimes; /* names of the configured OCI runtimes */
+  char *default_runtime;             /* "runc" */
+  docker_strings_t runtimes;         /* names of the configured OCI runtimes */
   docker_strings_t security_options; /* "name=seccomp,profile=default", ... */
   int64_t ncpu;
   int64_t mem_total;
@@ -95,7 +95,7 @@ typedef struct docker_container_state_s
   int64_t pid;
   int64_t exit_code;
   char *error;
-  int64_t started_at; /* ns */
+  int64_t started_at;  /* ns */
   int64_t finished_at; /* ns */
 } docker_container_state_t;
 
@@ -136,7 +136,7 @@ typedef struct docker_host_config_s
   bool privileged;
   bool readonly_rootfs;
   int64_t oom_score_adj;
-  int64_t memory;      /* bytes, 0: unlimited */
+  int64_t memory; /* bytes, 0: unlimited */
   int64_t memory_swap;
   int64_t cpu_shares;
   int64_t cpu_period;
@@ -177,7 +177,7 @@ typedef struct docker_mount_point_s
 typedef struct docker_container_inspect_s
 {
   char *id;
-  char *name; /* "/k8s_..." as dockerd returns it */
+  char *name;      /* "/k8s_..." as dockerd returns it */
   int64_t created; /* ns */
   char *path;
   docker_strings_t args;
@@ -204,9 +204,9 @@ typedef struct docker_container_summary_s
   char *image;            /* as the container was created: name or ID */
   char *image_id;         /* "sha256:..." */
   char *command;
-  int64_t created;        /* seconds since the epoch, as dockerd sends it */
-  char *state;            /* "running", "exited", ... */
-  char *status;           /* "Up 2 minutes", "Exited (0) 3 seconds ago" */
+  int64_t created; /* seconds since the epoch, as dockerd sends it */
+  char *state;     /* "running", "exited", ... */
+  char *status;    /* "Up 2 minutes", "Exited (0) 3 seconds ago" */
   docker_labels_t labels;
 } docker_container_summary_t;
 
@@ -226,19 +226,19 @@ typedef struct docker_container_create_result_s
 /* GET /containers/{id}/stats?stream=false: one sample. */
 typedef struct docker_container_stats_s
 {
-  int64_t read;              /* ns, when dockerd sampled */
-  int64_t preread;           /* ns, previous sample; 0 on a one-shot read */
-  uint64_t cpu_total_usage;  /* ns of CPU time, cumulative */
+  int64_t read;             /* ns, when dockerd sampled */
+  int64_t preread;          /* ns, previous sample; 0 on a one-shot read */
+  uint64_t cpu_total_usage; /* ns of CPU time, cumulative */
   uint64_t cpu_usage_in_kernelmode;
   uint64_t cpu_usage_in_usermode;
   uint64_t system_cpu_usage; /* ns, host */
   uint64_t online_cpus;
-  uint64_t memory_usage;     /* bytes, page cache included */
+  uint64_t memory_usage; /* bytes, page cache included */
   uint64_t memory_limit;
   /* usage - inactive file pages (cgroup v1 total_inactive_file, v2
      inactive_file), as cAdvisor and the kubelet compute it. */
   uint64_t memory_working_set;
-  uint64_t memory_rss;       /* v1 total_rss, v2 anon */
+  uint64_t memory_rss; /* v1 total_rss, v2 anon */
   uint64_t pids_current;
 } docker_container_stats_t;
 
@@ -316,10 +316,7 @@ void docker_strings_clear (docker_strings_t *list);
 void docker_labels_clear (docker_labels_t *labels);
 
 #define DOCKER_DEFINE_CLEANUP(type, fn)                                                            \
-  static inline void fn##p (type **p)                                                              \
-  {                                                                                                \
-    fn (*p);                                                                                       \
-  }
+  static inline void fn##p (type **p) { fn (*p); }
 DOCKER_DEFINE_CLEANUP (docker_ping_t, docker_ping_free)
 DOCKER_DEFINE_CLEANUP (docker_version_t, docker_version_free)
 DOCKER_DEFINE_CLEANUP (docker_info_t, docker_info_free)

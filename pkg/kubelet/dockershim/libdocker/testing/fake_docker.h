@@ -17,8 +17,8 @@ namespace fakedocker {
 struct Request
 {
   std::string method;
-  std::string path;                          // "/v1.41/containers/json", no query
-  std::map<std::string, std::string> query;  // decoded
+  std::string path;                           // "/v1.41/containers/json", no query
+  std::map<std::string, std::string> query;   // decoded
   std::map<std::string, std::string> headers; // names lower-cased
   std::string body;
 };
@@ -61,8 +61,16 @@ public:
   bool Start (std::string *error);
   void Stop ();
 
-  std::string endpoint () const { return "unix://" + socket_path_; }
-  std::string socket_path () const { return socket_path_; }
+  std::string
+  endpoint () const
+  {
+    return "unix://" + socket_path_;
+  }
+  std::string
+  socket_path () const
+  {
+    return socket_path_;
+  }
   std::vector<Request> requests ();
   // Requests whose path ends with `suffix`.
   int CountRequests (const std::string &suffix);
