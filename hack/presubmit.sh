@@ -112,8 +112,9 @@ export BAZEL_STARTUP_FLAGS="${AUDIT_STARTUP[*]}"
 wrapper=$AUDIT_TMP/bazel
 {
   echo '#!/usr/bin/env bash'
-  printf 'startup=(%s)\n' "$(printf '%q ' "${AUDIT_STARTUP[@]}")"
-  printf 'build=(%s)\n' "$(printf '%q ' "${AUDIT_BUILD_FLAGS[@]}")"
+  # `printf %q` with no arguments still prints '': guard empty arrays.
+  printf 'startup=(%s)\n' "$( ((${#AUDIT_STARTUP[@]})) && printf '%q ' "${AUDIT_STARTUP[@]}")"
+  printf 'build=(%s)\n' "$( ((${#AUDIT_BUILD_FLAGS[@]})) && printf '%q ' "${AUDIT_BUILD_FLAGS[@]}")"
   printf 'bazel=%q\n' "${BAZEL:-bazel}"
   cat <<'EOF'
 cmd=$1
