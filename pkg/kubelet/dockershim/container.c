@@ -3,7 +3,6 @@
 
 #include "pkg/kubelet/dockershim/checkpoint.h"
 #include "pkg/kubelet/dockershim/convert.h"
-#include "pkg/kubelet/dockershim/docker_update.h"
 #include "pkg/kubelet/dockershim/libdocker/containers.h"
 #include "pkg/kubelet/dockershim/naming.h"
 #include "pkg/kubelet/dockershim/pb.h"
@@ -294,7 +293,7 @@ ds_update_container_resources (ds_service_t *ds,
     {
       json_t *body = ds_update_resources_body (req->linux);
       if (json_object_size (body) > 0)
-        ret = ds_docker_container_update (ds->docker, c->id, body, err);
+        ret = docker_container_update (ds->docker, c->id, body, err);
       json_decref (body);
       if (ret < 0)
         return kl_error_wrap (err, "failed to update the resources of container %s",
