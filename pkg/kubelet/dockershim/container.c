@@ -18,6 +18,18 @@ check_id (const char *id, kl_error_t *err)
   return 0;
 }
 
+/* The container a request names: its ID checked, then inspected (and
+   NotFound unless it is a container of ours, not a sandbox). */
+static int
+inspect_request_container (ds_service_t *ds, const char *id, docker_container_inspect_t **c,
+                           kl_error_t *err)
+{
+  int ret = check_id (id, err);
+  if (ret < 0)
+    return ret;
+  return ds_inspect_typed (ds, id, DS_CONTAINER_TYPE_CONTAINER, c, err);
+}
+
 int
 ds_create_container (ds_service_t *ds, const Runtime__V1__CreateContainerRequest *req,
                      Runtime__V1__CreateContainerResponse **resp, kl_error_t *err)
@@ -66,11 +78,8 @@ int
 ds_start_container (ds_service_t *ds, const Runtime__V1__StartContainerRequest *req,
                     Runtime__V1__StartContainerResponse **resp, kl_error_t *err)
 {
-  int ret = check_id (req->container_id, err);
-  if (ret < 0)
-    return ret;
   cleanup_docker (docker_container_inspect) docker_container_inspect_t *c = NULL;
-  ret = ds_inspect_typed (ds, req->container_id, DS_CONTAINER_TYPE_CONTAINER, &c, err);
+  int ret = inspect_request_container (ds, req->container_id, &c, err);
   if (ret < 0)
     return ret;
   ret = docker_container_start (ds->docker, c->id, err);
@@ -104,11 +113,8 @@ int
 ds_stop_container (ds_service_t *ds, const Runtime__V1__StopContainerRequest *req,
                    Runtime__V1__StopContainerResponse **resp, kl_error_t *err)
 {
-  int ret = check_id (req->container_id, err);
-  if (ret < 0)
-    return ret;
   cleanup_docker (docker_container_inspect) docker_container_inspect_t *c = NULL;
-  ret = ds_inspect_typed (ds, req->container_id, DS_CONTAINER_TYPE_CONTAINER, &c, err);
+  int ret = inspect_request_container (ds, req->container_id, &c, err);
   if (ret < 0)
     return ret;
   int timeout = req->timeout < 0 ? 0 : req->timeout > 86400 ? 86400 : (int) req->timeout;
@@ -125,11 +131,8 @@ int
 ds_remove_container (ds_service_t *ds, const Runtime__V1__RemoveContainerRequest *req,
                      Runtime__V1__RemoveContainerResponse **resp, kl_error_t *err)
 {
-  int ret = check_id (req->container_id, err);
-  if (ret < 0)
-    return ret;
   cleanup_docker (docker_container_inspect) docker_container_inspect_t *c = NULL;
-  ret = ds_inspect_typed (ds, req->container_id, DS_CONTAINER_TYPE_CONTAINER, &c, err);
+  int ret = inspect_request_container (ds, req->container_id, &c, err);
   if (ret < 0)
     {
       if (!kl_error_is (*err, KL_ERROR_NOT_FOUND))
@@ -243,11 +246,8 @@ int
 ds_container_status (ds_service_t *ds, const Runtime__V1__ContainerStatusRequest *req,
                      Runtime__V1__ContainerStatusResponse **resp, kl_error_t *err)
 {
-  int ret = check_id (req->container_id, err);
-  if (ret < 0)
-    return ret;
   cleanup_docker (docker_container_inspect) docker_container_inspect_t *c = NULL;
-  ret = ds_inspect_typed (ds, req->container_id, DS_CONTAINER_TYPE_CONTAINER, &c, err);
+  int ret = inspect_request_container (ds, req->container_id, &c, err);
   if (ret < 0)
     return ret;
   /* Once the status says "exited", the CRI log holds all of the output. */
@@ -282,11 +282,8 @@ ds_update_container_resources (ds_service_t *ds,
                                Runtime__V1__UpdateContainerResourcesResponse **resp,
                                kl_error_t *err)
 {
-  int ret = check_id (req->container_id, err);
-  if (ret < 0)
-    return ret;
   cleanup_docker (docker_container_inspect) docker_container_inspect_t *c = NULL;
-  ret = ds_inspect_typed (ds, req->container_id, DS_CONTAINER_TYPE_CONTAINER, &c, err);
+  int ret = inspect_request_container (ds, req->container_id, &c, err);
   if (ret < 0)
     return ret;
   if (req->linux)
@@ -308,11 +305,8 @@ int
 ds_reopen_container_log (ds_service_t *ds, const Runtime__V1__ReopenContainerLogRequest *req,
                          Runtime__V1__ReopenContainerLogResponse **resp, kl_error_t *err)
 {
-  int ret = check_id (req->container_id, err);
-  if (ret < 0)
-    return ret;
   cleanup_docker (docker_container_inspect) docker_container_inspect_t *c = NULL;
-  ret = ds_inspect_typed (ds, req->container_id, DS_CONTAINER_TYPE_CONTAINER, &c, err);
+  int ret = inspect_request_container (ds, req->container_id, &c, err);
   if (ret < 0)
     return ret;
   /* As containerd: only a running container's log is reopened, so that a
