@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "test/util/wait.h"
+
 extern "C" {
 #include "pkg/kubelet/cri/remote/remote.h"
 }
@@ -35,10 +37,8 @@ struct Env
   static Env Load ();
 };
 
-// Polls `cond` every 100 ms until it holds or `seconds` pass.
-bool WaitFor (const std::function<bool ()> &cond, int seconds);
-
-std::string ReadFile (const std::string &path);
+using kl_test::ReadFile;
+using kl_test::WaitFor;
 void WriteFile (const std::string &path, const std::string &content);
 
 // GET http://127.0.0.1:<port><path>: the status code (0 if unreachable).

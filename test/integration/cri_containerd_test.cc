@@ -17,7 +17,12 @@ extern "C" {
 #include "pkg/kubelet/cri/remote/remote.h"
 }
 
+#include "test/util/wait.h"
+
 namespace {
+
+using kl_test::ReadFile;
+using kl_test::WaitFor;
 
 const int64_t kSecond = 1000000000LL;
 
@@ -26,32 +31,6 @@ Env (const char *name)
 {
   const char *v = getenv (name);
   return v ? v : "";
-}
-
-// Polls `cond` every 100 ms until it holds or `seconds` pass.
-bool
-WaitFor (const std::function<bool ()> &cond, int seconds)
-{
-  struct timespec start, now;
-  clock_gettime (CLOCK_MONOTONIC, &start);
-  for (;;)
-    {
-      if (cond ())
-        return true;
-      clock_gettime (CLOCK_MONOTONIC, &now);
-      if (now.tv_sec - start.tv_sec >= seconds)
-        return false;
-      usleep (100 * 1000);
-    }
-}
-
-std::string
-ReadFile (const std::string &path)
-{
-  std::ifstream in (path);
-  std::stringstream ss;
-  ss << in.rdbuf ();
-  return ss.str ();
 }
 
 class CriContainerdTest : public ::testing::Test

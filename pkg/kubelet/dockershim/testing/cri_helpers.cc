@@ -23,31 +23,6 @@ Env (const char *name)
 }
 
 bool
-WaitFor (const std::function<bool ()> &cond, int seconds)
-{
-  struct timespec start, now;
-  clock_gettime (CLOCK_MONOTONIC, &start);
-  for (;;)
-    {
-      if (cond ())
-        return true;
-      clock_gettime (CLOCK_MONOTONIC, &now);
-      if (now.tv_sec - start.tv_sec >= seconds)
-        return false;
-      usleep (100 * 1000);
-    }
-}
-
-std::string
-ReadFile (const std::string &path)
-{
-  std::ifstream in (path);
-  std::stringstream ss;
-  ss << in.rdbuf ();
-  return ss.str ();
-}
-
-bool
 FileExists (const std::string &path)
 {
   return access (path.c_str (), F_OK) == 0;

@@ -15,6 +15,8 @@ extern "C" {
 #include "pkg/util/error.h"
 }
 
+#include "test/util/wait.h"
+
 namespace dstest {
 
 const int64_t kSecond = 1000000000LL;
@@ -22,10 +24,8 @@ const int64_t kSecond = 1000000000LL;
 // The value of environment variable `name`, or "".
 std::string Env (const char *name);
 
-// Polls `cond` every 100 ms until it holds or `seconds` pass.
-bool WaitFor (const std::function<bool ()> &cond, int seconds);
-
-std::string ReadFile (const std::string &path);
+using kl_test::ReadFile;
+using kl_test::WaitFor;
 bool FileExists (const std::string &path);
 
 // A fresh directory under /tmp, removed by RemoveTree.
