@@ -26,6 +26,7 @@ check help 0 '--container-runtime-endpoint string' -- --help
 check help-docker-endpoint 0 '--docker-endpoint string' -- --help
 check help-cni 0 '--cni-conf-dir string' -- --help
 check help-root 0 '--root-directory string' -- --help
+check help-streaming 0 '--streaming-bind-addr string' -- --help
 check unknown-flag 1 'unknown flag: --no-such-flag' -- --no-such-flag
 check bad-verbosity 1 'invalid value "x" for flag --v' -- --v=x
 check positional 1 'unexpected argument extra' -- extra
@@ -33,6 +34,8 @@ check bad-plugin 1 'network-plugin=kubenet: only "cni"' -- --network-plugin=kube
   --root-directory="$tmp/root"
 check bad-endpoint 1 'container-runtime-endpoint=tcp://x: want unix://' \
   -- --container-runtime-endpoint=tcp://x --root-directory="$tmp/root"
+check bad-streaming-addr 1 'streaming-bind-addr=localhost: want host:port' \
+  -- --streaming-bind-addr=localhost --root-directory="$tmp/root"
 check unreachable-docker 1 'docker info at unix:///nonexistent/docker.sock' \
   -- --docker-endpoint=unix:///nonexistent/docker.sock --root-directory="$tmp/root" \
   --container-runtime-endpoint="unix://$tmp/ds.sock"

@@ -21,6 +21,7 @@ typedef struct cli_s
   char *cni_bin_dir;
   char *cni_conf_dir;
   char *root_dir;
+  char *streaming_bind_addr;
   int verbosity;
   bool help;
   bool version;
@@ -48,6 +49,10 @@ static const kl_flag_t cli_flags[] = {
     "The image whose network/ipc namespaces containers in each pod will use", NULL },
   { "root-directory", 0, KL_FLAG_STRING, FIELD (root_dir),
     "Path to the dockershim root directory (sandbox checkpoints, log copy progress).", NULL },
+  { "streaming-bind-addr", 0, KL_FLAG_STRING, FIELD (streaming_bind_addr),
+    "The address to bind the CRI streaming server to. If not specified, it will bind to "
+    "127.0.0.1 on an ephemeral port.",
+    NULL },
   { "v", 'v', KL_FLAG_INT, FIELD (verbosity), "number for the log level verbosity", "Level" },
   { "version", 0, KL_FLAG_BOOL, FIELD (version), "Prints the version of dockershim.", NULL },
 };
@@ -63,6 +68,7 @@ main (int argc, char **argv)
     .cni_bin_dir = xstrdup (DS_DEFAULT_CNI_BIN_DIR),
     .cni_conf_dir = xstrdup (DS_DEFAULT_CNI_CONF_DIR),
     .root_dir = xstrdup (DS_DEFAULT_ROOT_DIR),
+    .streaming_bind_addr = xstrdup (DS_DEFAULT_STREAMING_BIND_ADDR),
   };
   kl_flag_table_t table = { cli_flags, KL_ARRAY_SIZE (cli_flags), &cli };
   int status = 0;
@@ -113,6 +119,7 @@ main (int argc, char **argv)
     .network_plugin = cli.network_plugin,
     .cni_bin_dir = cli.cni_bin_dir,
     .cni_conf_dir = cli.cni_conf_dir,
+    .streaming_bind_addr = cli.streaming_bind_addr,
   };
   ds_server_t *server = NULL;
   if (ds_server_start (&opts, &server, &err) < 0)

@@ -16,6 +16,8 @@ extern "C" {
 #define DS_DEFAULT_CNI_BIN_DIR "/opt/cni/bin"
 #define DS_DEFAULT_CNI_CONF_DIR "/etc/cni/net.d"
 #define DS_DEFAULT_POD_INFRA_IMAGE "registry.k8s.io/pause:3.9"
+/* Exec, Attach and PortForward URLs point here: an ephemeral loopback port. */
+#define DS_DEFAULT_STREAMING_BIND_ADDR "127.0.0.1:0"
 
 /* What the dockershim serves and how it reaches Docker. Strings are owned
    (ds_options_clear frees them) and never NULL after ds_options_init. */
@@ -29,6 +31,7 @@ struct ds_options_s
   char *cni_bin_dir;         /* comma-separated directories of CNI plugin binaries */
   char *cni_conf_dir;        /* where the first *.conflist / *.conf is the pod network */
   int64_t docker_timeout_ns; /* per Docker API call (pulls excepted); 0: 2 minutes */
+  char *streaming_bind_addr; /* the streaming server's "host:port" ("127.0.0.1:0") */
 };
 typedef struct ds_options_s ds_options_t;
 
@@ -46,11 +49,13 @@ int ds_options_validate (const ds_options_t *opts, kl_error_t *err);
 typedef struct ds_server_s ds_server_t;
 
 /* Connects to Docker (its info must answer), resumes the log copies of
-   containers it already runs and serves CRI on opts->runtime_endpoint. */
+   containers it already runs, starts the streaming server on
+   opts->streaming_bind_addr and serves CRI on opts->runtime_endpoint. */
 int ds_server_start (const ds_options_t *opts, ds_server_t **out, kl_error_t *err);
 
-/* Stops serving, waits for calls in flight, stops the log copies (their
-   progress is saved) and frees the server. Containers keep running. */
+/* Stops serving, waits for calls in flight, ends the streams in flight,
+   stops the log copies (their progress is saved) and frees the server.
+   Containers keep running. */
 void ds_server_stop (ds_server_t *server);
 
 #ifdef __cplusplus

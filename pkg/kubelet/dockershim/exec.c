@@ -1,5 +1,5 @@
-/* ExecSync through Docker's exec API, with the timeout enforced; the streaming methods (not offered
- * yet). */
+/* ExecSync through Docker's exec API, with the timeout enforced; Exec, Attach and PortForward
+ * answered with URLs of the streaming server. */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +14,7 @@
 #include "pkg/kubelet/dockershim/naming.h"
 #include "pkg/kubelet/dockershim/pb.h"
 #include "pkg/kubelet/dockershim/service-internal.h"
+#include "pkg/util/duration.h"
 #include "pkg/util/fs.h"
 #include "pkg/util/grpc/grpc.h"
 #include "pkg/util/log.h"
@@ -21,7 +22,6 @@
 
 /* The CRI's message cap: ExecSync output beyond it is cut. */
 #define MAX_EXEC_OUTPUT (16 * 1024 * 1024)
-#define STREAMING_UNSUPPORTED "streaming is not supported by this dockershim yet"
 
 /* The parent PID of `pid` from /proc, or -1. */
 static pid_t
@@ -119,6 +119,27 @@ sleep_ms (int ms)
 }
 
 int
+ds_exec_wait_exit (ds_service_t *ds, const char *exec_id, int64_t *exit_code, kl_error_t *err)
+{
+  /* The streams closed; Docker may take a moment to record the exit. */
+  *exit_code = -1;
+  for (int attempt = 0; attempt < 50; attempt++)
+    {
+      cleanup_docker (docker_exec_inspect) docker_exec_inspect_t *inspect = NULL;
+      int ret = docker_exec_inspect (ds->docker, exec_id, &inspect, err);
+      if (ret < 0)
+        return ret;
+      if (!inspect->running)
+        {
+          *exit_code = inspect->exit_code;
+          return 0;
+        }
+      sleep_ms (attempt < 10 ? 10 : 100);
+    }
+  return 0;
+}
+
+int
 ds_exec_sync (ds_service_t *ds, const Runtime__V1__ExecSyncRequest *req,
               Runtime__V1__ExecSyncResponse **resp, kl_error_t *err)
 {
@@ -154,7 +175,7 @@ ds_exec_sync (ds_service_t *ds, const Runtime__V1__ExecSyncRequest *req,
       return kl_error_wrap (err, "failed to exec in container %s", req->container_id);
     }
 
-  int64_t timeout_ns = req->timeout > 0 ? req->timeout * 1000000000LL : 0;
+  int64_t timeout_ns = req->timeout > 0 ? kl_duration_from_seconds (req->timeout) : 0;
   docker_exec_output_t out;
   ret = docker_exec_start_collect (ds->docker, exec_id, false, timeout_ns, MAX_EXEC_OUTPUT, &out,
                                    err);
@@ -179,23 +200,12 @@ ds_exec_sync (ds_service_t *ds, const Runtime__V1__ExecSyncRequest *req,
                                  (long long) req->timeout, req->container_id);
     }
 
-  /* The streams closed; Docker may take a moment to record the exit. */
   int64_t exit_code = -1;
-  for (int attempt = 0; attempt < 50; attempt++)
+  ret = ds_exec_wait_exit (ds, exec_id, &exit_code, err);
+  if (ret < 0)
     {
-      cleanup_docker (docker_exec_inspect) docker_exec_inspect_t *inspect = NULL;
-      ret = docker_exec_inspect (ds->docker, exec_id, &inspect, err);
-      if (ret < 0)
-        {
-          docker_exec_output_release (&out);
-          return kl_error_wrap (err, "failed to inspect exec in container %s", req->container_id);
-        }
-      if (!inspect->running)
-        {
-          exit_code = inspect->exit_code;
-          break;
-        }
-      sleep_ms (attempt < 10 ? 10 : 100);
+      docker_exec_output_release (&out);
+      return kl_error_wrap (err, "failed to inspect exec in container %s", req->container_id);
     }
   if (exit_code < 0)
     KL_LOG_WARN ("dockershim: exec in %s: the output ended but the process still runs",
@@ -213,34 +223,66 @@ ds_exec_sync (ds_service_t *ds, const Runtime__V1__ExecSyncRequest *req,
   return 0;
 }
 
+/* Go's checkContainerStatus: the container must exist, be ours and run. */
 static int
-streaming_unsupported (const char *method, kl_error_t *err)
+check_running (ds_service_t *ds, const char *id, const char *type, kl_error_t *err)
+{
+  cleanup_docker (docker_container_inspect) docker_container_inspect_t *c = NULL;
+  int ret = ds_inspect_typed (ds, id, type, &c, err);
+  if (ret < 0)
+    return ret;
+  if (!c->state.running)
+    return kl_make_error_kind (err, KL_ERROR_GENERIC, 0, "container not running (%s)", c->id);
+  return 0;
+}
+
+static int
+streaming_disabled (const char *method, kl_error_t *err)
 {
   return kl_make_error_kind (err, KL_ERROR_UNIMPLEMENTED, KL_GRPC_UNIMPLEMENTED,
-                             STREAMING_UNSUPPORTED " (%s)", method);
+                             "streaming method %s disabled: no streaming server", method);
 }
 
 int
 ds_exec (ds_service_t *ds, const Runtime__V1__ExecRequest *req, Runtime__V1__ExecResponse **resp,
          kl_error_t *err)
 {
-  return streaming_unsupported ("Exec", err);
+  if (ds->streaming == NULL)
+    return streaming_disabled ("exec", err);
+  int ret = check_running (ds, req->container_id, DS_CONTAINER_TYPE_CONTAINER, err);
+  if (ret < 0)
+    return ret;
+  return kl_stream_server_get_exec (ds->streaming, req, resp, err);
 }
 
 int
 ds_attach (ds_service_t *ds, const Runtime__V1__AttachRequest *req,
            Runtime__V1__AttachResponse **resp, kl_error_t *err)
 {
-  return streaming_unsupported ("Attach", err);
+  if (ds->streaming == NULL)
+    return streaming_disabled ("attach", err);
+  int ret = check_running (ds, req->container_id, DS_CONTAINER_TYPE_CONTAINER, err);
+  if (ret < 0)
+    return ret;
+  return kl_stream_server_get_attach (ds->streaming, req, resp, err);
 }
 
 int
 ds_port_forward (ds_service_t *ds, const Runtime__V1__PortForwardRequest *req,
                  Runtime__V1__PortForwardResponse **resp, kl_error_t *err)
 {
-  return streaming_unsupported ("PortForward", err);
+  if (ds->streaming == NULL)
+    return streaming_disabled ("port forward", err);
+  int ret = check_running (ds, req->pod_sandbox_id, DS_CONTAINER_TYPE_SANDBOX, err);
+  if (ret < 0)
+    return ret;
+  return kl_stream_server_get_port_forward (ds->streaming, req, resp, err);
 }
 
+/* Unimplemented on purpose: Docker's checkpoint API (POST
+   /containers/{id}/checkpoints, CRIU) is experimental, needs a daemon started
+   with --experimental, and writes no CRI checkpoint archive; cri-dockerd
+   does not offer it either. */
 int
 ds_checkpoint_container (ds_service_t *ds, const Runtime__V1__CheckpointContainerRequest *req,
                          Runtime__V1__CheckpointContainerResponse **resp, kl_error_t *err)

@@ -730,28 +730,6 @@ TEST_F (DockershimTest, UnknownIdsAndIdempotence)
   EXPECT_NE (strlen (status->message), 0u);
 }
 
-TEST_F (DockershimTest, StreamingIsUnimplemented)
-{
-  Error err;
-  Runtime__V1__ExecRequest ereq = RUNTIME__V1__EXEC_REQUEST__INIT;
-  ereq.container_id = (char *) "x";
-  Runtime__V1__ExecResponse *eresp = nullptr;
-  EXPECT_LT (kl_cri_exec (cri_->client (), &ereq, &eresp, &err.e), 0);
-  EXPECT_EQ (err.status (), KL_GRPC_UNIMPLEMENTED);
-  EXPECT_NE (strstr (err.msg (), "streaming is not supported by this dockershim yet"), nullptr)
-      << err.msg ();
-  err.reset ();
-  Runtime__V1__AttachRequest areq = RUNTIME__V1__ATTACH_REQUEST__INIT;
-  Runtime__V1__AttachResponse *aresp = nullptr;
-  EXPECT_LT (kl_cri_attach (cri_->client (), &areq, &aresp, &err.e), 0);
-  EXPECT_EQ (err.status (), KL_GRPC_UNIMPLEMENTED);
-  err.reset ();
-  Runtime__V1__PortForwardRequest preq = RUNTIME__V1__PORT_FORWARD_REQUEST__INIT;
-  Runtime__V1__PortForwardResponse *presp = nullptr;
-  EXPECT_LT (kl_cri_port_forward (cri_->client (), &preq, &presp, &err.e), 0);
-  EXPECT_EQ (err.status (), KL_GRPC_UNIMPLEMENTED);
-}
-
 TEST_F (DockershimTest, StatsAndResourceUpdates)
 {
   SandboxSpec spec = BasicSandbox ("stats");

@@ -57,18 +57,31 @@ ds_server_start (const ds_options_t *opts, ds_server_t **out, kl_error_t *err)
       ds_service_free (service);
       return kl_error_wrap (err, "dockershim socket directory");
     }
+  kl_stream_config_t stream_config;
+  kl_stream_config_init (&stream_config);
+  stream_config.bind_address = service->options.streaming_bind_addr;
+  kl_stream_runtime_t runtime;
+  ds_stream_runtime_init (service, &runtime);
+  ret = kl_stream_server_start (&stream_config, &runtime, &service->streaming, err);
+  if (ret < 0)
+    {
+      ds_service_free (service);
+      return kl_error_wrap (err, "streaming server on %s", opts->streaming_bind_addr);
+    }
   kl_grpc_server_t *grpc = NULL;
   ret = kl_grpc_server_start (opts->runtime_endpoint, methods, KL_ARRAY_SIZE (methods), service,
                               &grpc, err);
   if (ret < 0)
     {
+      kl_stream_server_stop (service->streaming);
       ds_service_free (service);
       return kl_error_wrap (err, "serve CRI on %s", opts->runtime_endpoint);
     }
   ds_server_t *s = xmalloc0 (sizeof *s);
   s->service = service;
   s->grpc = grpc;
-  KL_LOG_INFO ("dockershim: serving CRI on %s", opts->runtime_endpoint);
+  KL_LOG_INFO ("dockershim: serving CRI on %s, streaming on %s", opts->runtime_endpoint,
+               kl_stream_server_base_url (service->streaming));
   *out = s;
   return 0;
 }
@@ -79,6 +92,8 @@ ds_server_stop (ds_server_t *server)
   if (server == NULL)
     return;
   kl_grpc_server_stop (server->grpc);
+  /* Streams in flight use the service's Docker client. */
+  kl_stream_server_stop (server->service->streaming);
   ds_service_free (server->service);
   free (server);
 }

@@ -7,6 +7,7 @@
 
 #include "api/cri/v1/api.pb-c.h"
 #include "api/cri/v1/methods.h"
+#include "pkg/kubelet/cri/streaming/streaming.h"
 #include "pkg/kubelet/dockershim/docker_config.h"
 #include "pkg/kubelet/dockershim/dockershim.h"
 #include "pkg/kubelet/dockershim/libdocker/client.h"
@@ -47,6 +48,10 @@ typedef struct ds_service_s
 
   pthread_mutex_t lock; /* guards pod_cidr */
   char *pod_cidr;       /* from UpdateRuntimeConfig */
+
+  /* Serves Exec, Attach and PortForward URLs; set by ds_server_start
+     before the CRI server starts, NULL in a service without one. */
+  kl_stream_server_t *streaming;
 } ds_service_t;
 
 /* Connects to Docker at opts->docker_endpoint (its info must answer),
@@ -83,6 +88,14 @@ void ds_forget_container_logs (ds_service_t *ds, const char *id);
 /* Starts copying the logs of an inspected, started container. */
 int ds_follow_container_logs (ds_service_t *ds, const docker_container_inspect_t *c,
                               kl_error_t *err);
+
+/* After an exec's streams closed: its exit code once Docker recorded the
+   end, or -1 if it still runs after a few seconds. */
+int ds_exec_wait_exit (ds_service_t *ds, const char *exec_id, int64_t *exit_code, kl_error_t *err);
+
+/* The runtime the streaming server calls back (streaming_runtime.c):
+   exec, attach and port forward over Docker, with `ds` as context. */
+void ds_stream_runtime_init (ds_service_t *ds, kl_stream_runtime_t *out);
 
 /* The pod IP of a sandbox: from its checkpoint with CNI, from Docker's
    network settings on Docker's bridge, "" for the node's network. */

@@ -1,6 +1,7 @@
 /* The service context (Docker client, options, detected facts) and the runtime-wide methods:
  * Version, Status, UpdateRuntimeConfig. */
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ ds_options_init (ds_options_t *opts)
   opts->network_plugin = xstrdup ("");
   opts->cni_bin_dir = xstrdup (DS_DEFAULT_CNI_BIN_DIR);
   opts->cni_conf_dir = xstrdup (DS_DEFAULT_CNI_CONF_DIR);
+  opts->streaming_bind_addr = xstrdup (DS_DEFAULT_STREAMING_BIND_ADDR);
 }
 
 void
@@ -40,6 +42,7 @@ ds_options_clear (ds_options_t *opts)
   free (opts->network_plugin);
   free (opts->cni_bin_dir);
   free (opts->cni_conf_dir);
+  free (opts->streaming_bind_addr);
   memset (opts, 0, sizeof *opts);
 }
 
@@ -54,6 +57,22 @@ options_copy (ds_options_t *dst, const ds_options_t *src)
   dst->cni_bin_dir = xstrdup (src->cni_bin_dir ? src->cni_bin_dir : "");
   dst->cni_conf_dir = xstrdup (src->cni_conf_dir ? src->cni_conf_dir : "");
   dst->docker_timeout_ns = src->docker_timeout_ns;
+  dst->streaming_bind_addr = xstrdup (src->streaming_bind_addr && src->streaming_bind_addr[0]
+                                          ? src->streaming_bind_addr
+                                          : DS_DEFAULT_STREAMING_BIND_ADDR);
+}
+
+/* "host:port" or "[v6]:port" with a port of 0-65535. */
+static bool
+host_port_ok (const char *addr)
+{
+  const char *colon = strrchr (addr, ':');
+  if (colon == NULL || colon == addr || colon[1] == '\0' || strlen (colon + 1) > 5)
+    return false;
+  for (const char *p = colon + 1; *p; p++)
+    if (*p < '0' || *p > '9')
+      return false;
+  return atoi (colon + 1) <= 65535;
 }
 
 int
@@ -79,6 +98,11 @@ ds_options_validate (const ds_options_t *opts, kl_error_t *err)
     return kl_make_error_kind (err, KL_ERROR_INVALID, 0, "the root directory must be absolute");
   if (opts->pod_infra_image == NULL || opts->pod_infra_image[0] == '\0')
     return kl_make_error_kind (err, KL_ERROR_INVALID, 0, "--pod-infra-container-image is empty");
+  if (opts->streaming_bind_addr && opts->streaming_bind_addr[0]
+      && !host_port_ok (opts->streaming_bind_addr))
+    return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                               "--streaming-bind-addr=%s: want host:port (port 0: any free one)",
+                               opts->streaming_bind_addr);
   return 0;
 }
 

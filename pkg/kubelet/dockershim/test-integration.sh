@@ -12,6 +12,10 @@
 # removes it, `test` (the default) does up, run and down; docker-stop and
 # docker-start take its dockerd away and bring it back.
 # BAZEL, BAZEL_STARTUP_FLAGS and BAZEL_FLAGS pick Bazel and its options.
+# DS_WRAPPER (word-split) runs before each standalone dockershim (hack/valgrind.sh
+# puts valgrind there); DS_START_TIMEOUT and DS_STOP_TIMEOUT (30 and 20 s) give
+# a slow one time to listen and to exit after SIGTERM. A sanitizer report in a
+# dockershim's log (an ASan build: BAZEL_FLAGS=--config=asan) fails `down`.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 source hack/lib/images.sh
@@ -143,14 +147,17 @@ pids_under_work() {
 dockershim_up() { # dockershim_up NAME ARGS...
   local name=$1
   shift
-  "$work/bin/dockershim" --container-runtime-endpoint "unix://$work/$name.sock" \
+  local wrapper
+  read -ra wrapper <<<"${DS_WRAPPER:-}"
+  "${wrapper[@]}" "$work/bin/dockershim" --container-runtime-endpoint "unix://$work/$name.sock" \
     --docker-endpoint "unix://$docker_sock" --pod-infra-container-image "$PAUSE_IMAGE" \
     --root-directory "$work/root-$name" --v 4 "$@" >"$work/$name.log" 2>&1 &
   echo $! >"$work/$name.pid"
-  local deadline=$((SECONDS + 30))
+  local timeout=${DS_START_TIMEOUT:-30}
+  local deadline=$((SECONDS + timeout))
   until [[ -S $work/$name.sock ]]; do
     kill -0 "$(cat "$work/$name.pid")" 2>/dev/null || die "dockershim $name exited: $(tail -5 "$work/$name.log")"
-    ((SECONDS < deadline)) || die "dockershim $name did not listen in 30s"
+    ((SECONDS < deadline)) || die "dockershim $name did not listen in ${timeout}s"
     sleep 0.1
   done
 }
@@ -174,11 +181,11 @@ up() {
   log "dockershims up: unix://$work/cni.sock (CNI), unix://$work/bridge.sock (Docker bridge)"
 }
 
-stop_pidfile() { # stop_pidfile FILE: SIGTERM, then SIGKILL after 20 s
+stop_pidfile() { # stop_pidfile FILE [TIMEOUT]: SIGTERM, then SIGKILL after TIMEOUT (20) s
   local pid
   pid=$(cat "$1" 2>/dev/null) || return 0
   if kill "$pid" 2>/dev/null; then
-    local deadline=$((SECONDS + 20))
+    local deadline=$((SECONDS + ${2:-20}))
     while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
@@ -187,8 +194,18 @@ stop_pidfile() { # stop_pidfile FILE: SIGTERM, then SIGKILL after 20 s
 
 down() {
   [[ -d $work ]] || return 0
-  stop_pidfile "$work/cni.pid"
-  stop_pidfile "$work/bridge.pid"
+  stop_pidfile "$work/cni.pid" "${DS_STOP_TIMEOUT:-20}"
+  stop_pidfile "$work/bridge.pid" "${DS_STOP_TIMEOUT:-20}"
+  # ASan/LSan/UBSan write their reports (leaks: at exit) to the log we are
+  # about to remove: show them and fail.
+  local name reported=false
+  for name in cni bridge; do
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|:[0-9]+:[0-9]+: runtime error: ' "$work/$name.log" 2>/dev/null; then
+      log "dockershim $name reported (from $work/$name.log):"
+      sed -n '/ERROR: \(Address\|Leak\)Sanitizer\|:[0-9]*:[0-9]*: runtime error: /,/^SUMMARY: /p' "$work/$name.log" | head -200 >&2
+      reported=true
+    fi
+  done
   if [[ -S $docker_sock ]]; then
     local ids
     ids=$(docker -H "unix://$docker_sock" ps -aq 2>/dev/null || true)
@@ -208,6 +225,7 @@ down() {
   fi
   rm -rf "$work"
   log "removed $work, its dockerd, dockershims, bridges and mounts"
+  if $reported; then die "a dockershim reported a sanitizer error"; fi
 }
 
 run_test() {
@@ -224,6 +242,8 @@ run_test() {
     --test_env=KL_TEST_BRIDGE_SUBNET_PREFIX="${bridge_cidr%.*}." \
     //pkg/kubelet/dockershim:integration_test \
     //pkg/kubelet/dockershim:integration_security_test \
+    //pkg/kubelet/dockershim:integration_stats_test \
+    //pkg/kubelet/dockershim:integration_streaming_test \
     //pkg/kubelet/dockershim:integration_restart_test
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -500,6 +501,104 @@ TEST_F (ApiTest, ExecStreamsStdinAndWritesFds)
   close (out[0]);
   EXPECT_EQ (stderr_seen, "ready\n");
   EXPECT_EQ (echoed, input);
+}
+
+TEST_F (ApiTest, ExecEndsWhenTheOutputReaderIsGone)
+{
+  // A quiet process on a stream dockerd holds open: only the output fds
+  // going away can end it.
+  Serve ([] (const Request &) {
+    Response r;
+    r.upgrade = true;
+    r.hold_ms = 5000;
+    return r;
+  });
+  int out[2];
+  ASSERT_EQ (pipe (out), 0);
+  close (out[0]);
+  docker_stream_io_t io = DOCKER_STREAM_IO_INIT;
+  io.stdout_fd = out[1];
+  double start = Now ();
+  ASSERT_LT (docker_exec_start (client_, "e1", &io, &err_), 0);
+  EXPECT_LT (Now () - start, 2.0);
+  EXPECT_TRUE (kl_error_is (err_, KL_ERROR_UNAVAILABLE));
+  EXPECT_STREQ (kl_error_message (err_),
+                "docker: POST /exec/e1/start: the output's reader went away");
+  close (out[1]);
+  kl_error_release (&err_);
+
+  // A socket's peer closing; the other output stays open meanwhile, so the
+  // stream goes on until that one goes too.
+  int sock[2], errp[2];
+  ASSERT_EQ (socketpair (AF_UNIX, SOCK_STREAM, 0, sock), 0);
+  ASSERT_EQ (pipe (errp), 0);
+  io.stdout_fd = sock[0];
+  io.stderr_fd = errp[1];
+  std::thread closer ([&] {
+    usleep (200 * 1000);
+    close (sock[1]);
+    usleep (300 * 1000);
+    close (errp[0]);
+  });
+  start = Now ();
+  ASSERT_LT (docker_exec_start (client_, "e1", &io, &err_), 0);
+  double took = Now () - start;
+  closer.join ();
+  EXPECT_GE (took, 0.45);
+  EXPECT_LT (took, 2.0);
+  EXPECT_TRUE (kl_error_is (err_, KL_ERROR_UNAVAILABLE)) << kl_error_message (err_);
+  close (sock[0]);
+  close (errp[1]);
+}
+
+TEST_F (ApiTest, ContainerAttachAndResize)
+{
+  Serve ([] (const Request &r) {
+    if (r.path.find ("/resize") != std::string::npos)
+      return Json (200, "");
+    Response a;
+    a.upgrade = true;
+    a.stream = Frame (1, "attached\n");
+    a.echo_stdin = true;
+    return a;
+  });
+  int in[2], out[2];
+  ASSERT_EQ (pipe (in), 0);
+  ASSERT_EQ (pipe (out), 0);
+  const std::string input = "to the container\n";
+  ASSERT_EQ (write (in[1], input.data (), input.size ()), (ssize_t) input.size ());
+  close (in[1]);
+  docker_stream_io_t io = DOCKER_STREAM_IO_INIT;
+  io.stdin_fd = in[0];
+  io.stdout_fd = out[1];
+  io.timeout_ns = 5 * kSecond;
+  ASSERT_EQ (docker_container_attach (client_, "c1", &io, &err_), 0) << kl_error_message (err_);
+  close (in[0]);
+  close (out[1]);
+  std::string got;
+  char buf[256];
+  ssize_t n;
+  while ((n = read (out[0], buf, sizeof buf)) > 0)
+    got.append (buf, (size_t) n);
+  close (out[0]);
+  EXPECT_EQ (got, "attached\n" + input);
+  Request req = Last ();
+  EXPECT_EQ (req.method, "POST");
+  EXPECT_EQ (req.path, "/v1.41/containers/c1/attach");
+  EXPECT_EQ (req.query["stream"], "1");
+  EXPECT_EQ (req.query["stdin"], "1");
+  EXPECT_EQ (req.query["stdout"], "1");
+  EXPECT_EQ (req.query["stderr"], "0");
+  EXPECT_EQ (req.headers.at ("upgrade"), "tcp");
+
+  ASSERT_EQ (docker_container_resize (client_, "c1", 30, 100, &err_), 0) << kl_error_message (err_);
+  req = Last ();
+  EXPECT_EQ (req.path, "/v1.41/containers/c1/resize");
+  EXPECT_EQ (req.query["h"], "30");
+  EXPECT_EQ (req.query["w"], "100");
+
+  ASSERT_LT (docker_container_attach (client_, "", &io, &err_), 0);
+  EXPECT_STREQ (kl_error_message (err_), "docker: empty container ID");
 }
 
 } // namespace

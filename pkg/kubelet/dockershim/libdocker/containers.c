@@ -5,6 +5,7 @@
 
 #include "pkg/kubelet/dockershim/libdocker/client-internal.h"
 #include "pkg/kubelet/dockershim/libdocker/decode.h"
+#include "pkg/kubelet/dockershim/libdocker/hijack-internal.h"
 #include "pkg/util/utils.h"
 
 /* "/containers/<escaped id><suffix>". */
@@ -257,4 +258,35 @@ docker_container_wait (docker_client_t *client, const char *id, const char *cond
     ret = docker_wrap_error (err, req.method, req.path);
   docker_response_release (&resp);
   return ret;
+}
+
+int
+docker_container_attach (docker_client_t *client, const char *id, const docker_stream_io_t *io,
+                         kl_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  int ret = container_path (id, "/attach", &path, err);
+  if (ret < 0)
+    return ret;
+  docker_query_add (&path, "stream", "1");
+  docker_query_add (&path, "stdin", io->stdin_fd >= 0 ? "1" : "0");
+  docker_query_add (&path, "stdout", io->output || io->stdout_fd >= 0 ? "1" : "0");
+  docker_query_add (&path, "stderr", io->output || io->stderr_fd >= 0 ? "1" : "0");
+  return docker_hijack (client, "POST", path, "", 0, io, err);
+}
+
+int
+docker_container_resize (docker_client_t *client, const char *id, unsigned height, unsigned width,
+                         kl_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  int ret = container_path (id, "/resize", &path, err);
+  if (ret < 0)
+    return ret;
+  char h[16], w[16];
+  snprintf (h, sizeof h, "%u", height);
+  snprintf (w, sizeof w, "%u", width);
+  docker_query_add (&path, "h", h);
+  docker_query_add (&path, "w", w);
+  return call_status (client, "POST", path, 0, err) < 0 ? -1 : 0;
 }

@@ -1,4 +1,5 @@
-/* Container calls: create, start, stop, kill, remove, update, inspect, list, stats, wait. */
+/* Container calls: create, start, stop, kill, remove, update, inspect, list, stats, wait, attach,
+ * resize. */
 #ifndef DOCKER_CONTAINERS_H
 #define DOCKER_CONTAINERS_H
 
@@ -7,6 +8,7 @@
 #include <stdint.h>
 
 #include "pkg/kubelet/dockershim/libdocker/client.h"
+#include "pkg/kubelet/dockershim/libdocker/stream.h"
 #include "pkg/kubelet/dockershim/libdocker/types.h"
 
 #ifdef __cplusplus
@@ -71,6 +73,18 @@ int docker_container_stats (docker_client_t *client, const char *id, docker_cont
    0: no deadline. */
 int docker_container_wait (docker_client_t *client, const char *id, const char *condition,
                            int64_t timeout_ns, int64_t *status_code, kl_error_t *err);
+
+/* POST /containers/{id}/attach?stream=1&stdin=&stdout=&stderr= on a
+   hijacked connection: stdin if io->stdin_fd >= 0, stdout and stderr if io
+   has a sink for them. The stream is raw when io->tty (pass the
+   container's Config.Tty), multiplexed otherwise; it ends when the
+   container's streams close, as docker_exec_start's does. */
+int docker_container_attach (docker_client_t *client, const char *id, const docker_stream_io_t *io,
+                             kl_error_t *err);
+
+/* POST /containers/{id}/resize?h=&w=: the TTY's size. */
+int docker_container_resize (docker_client_t *client, const char *id, unsigned height,
+                             unsigned width, kl_error_t *err);
 
 #ifdef __cplusplus
 }

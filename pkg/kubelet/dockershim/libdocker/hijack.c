@@ -281,12 +281,20 @@ error_answer (int fd, head_t *h, int64_t deadline, const char *method, const cha
   return docker_http_error (err, method, path, h->status, body, body_len);
 }
 
+/* Writes all of `data` to `fd`; a socket whose reader is gone fails with
+   EPIPE rather than raising SIGPIPE. */
 static int
 write_fd (int fd, const char *data, size_t len, kl_error_t *err)
 {
+  bool socket = true;
   while (len > 0)
     {
-      ssize_t n = write (fd, data, len);
+      ssize_t n = socket ? send (fd, data, len, MSG_NOSIGNAL) : write (fd, data, len);
+      if (n < 0 && errno == ENOTSOCK)
+        {
+          socket = false;
+          continue;
+        }
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0 && errno == EAGAIN)
@@ -348,16 +356,26 @@ pump (pump_t *p, const char *method, const char *path, kl_error_t *err)
         return kl_make_error_kind (err, KL_ERROR_TIMEOUT, ETIMEDOUT,
                                    "docker: %s %s: timed out after %.3gs", method, path,
                                    (double) p->io->timeout_ns / 1e9);
-      struct pollfd fds[2] = { { .fd = p->fd, .events = POLLIN } };
+      struct pollfd fds[4] = { { .fd = p->fd, .events = POLLIN } };
       nfds_t n = 1;
+      nfds_t stdin_at = 0; /* 0: stdin not polled */
       if (p->in_off < p->in_len)
         fds[0].events |= POLLOUT;
       else if (p->stdin_open)
         {
-          fds[1].fd = p->io->stdin_fd;
-          fds[1].events = POLLIN;
-          n = 2;
+          stdin_at = n;
+          fds[n++] = (struct pollfd){ .fd = p->io->stdin_fd, .events = POLLIN };
         }
+      /* Output fds are watched for their reader going away (POLLERR on a
+         pipe, POLLHUP on a socket), which a quiet process never reveals. */
+      nfds_t outputs_at = n;
+      if (p->io->output == NULL && p->io->stdout_fd >= 0)
+        fds[n++] = (struct pollfd){ .fd = p->io->stdout_fd };
+      if (p->io->output == NULL && p->io->stderr_fd >= 0 && !p->io->tty)
+        fds[n++] = (struct pollfd){ .fd = p->io->stderr_fd };
+      /* Without output, an input that ended is watched the same way. */
+      if (n == outputs_at && p->io->output == NULL && p->io->stdin_fd >= 0 && !p->stdin_open)
+        fds[n++] = (struct pollfd){ .fd = p->io->stdin_fd };
       int r = poll (fds, n, poll_timeout (p->deadline));
       if (r < 0 && errno == EINTR)
         continue;
@@ -365,6 +383,17 @@ pump (pump_t *p, const char *method, const char *path, kl_error_t *err)
         return kl_make_error (err, errno, "docker: %s %s: poll", method, path);
       if (r == 0)
         continue;
+      if (n > outputs_at)
+        {
+          nfds_t gone = 0;
+          for (nfds_t i = outputs_at; i < n; i++)
+            if (fds[i].revents & (POLLERR | POLLHUP | POLLNVAL))
+              gone++;
+          if (gone == n - outputs_at)
+            return kl_make_error_kind (
+                err, KL_ERROR_UNAVAILABLE, EPIPE, "docker: %s %s: the %s went away", method, path,
+                fds[outputs_at].fd == p->io->stdin_fd ? "input's writer" : "output's reader");
+        }
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
         {
           ssize_t got = recv (p->fd, buf, sizeof buf, MSG_DONTWAIT);
@@ -395,7 +424,7 @@ pump (pump_t *p, const char *method, const char *path, kl_error_t *err)
           if (sent > 0)
             p->in_off += (size_t) sent;
         }
-      if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+      if (stdin_at != 0 && (fds[stdin_at].revents & (POLLIN | POLLHUP | POLLERR)))
         {
           ssize_t got = read (p->io->stdin_fd, p->in, sizeof p->in);
           if (got < 0 && errno != EAGAIN && errno != EINTR)
@@ -442,6 +471,8 @@ docker_hijack (docker_client_t *client, const char *method, const char *path, co
   ret = connect_unix (client, method, path, &fd, err);
   if (ret < 0)
     return ret;
+  /* Messages name the path without its query, as docker_wrap_error's do. */
+  cleanup_free char *shown = xstrndup (path, strcspn (path, "?"));
   cleanup_free char *request = xasprintf ("%s %s%s HTTP/1.1\r\n"
                                           "Host: docker\r\n"
                                           "User-Agent: dockerless-kubelet-libdocker\r\n"
@@ -457,20 +488,20 @@ docker_hijack (docker_client_t *client, const char *method, const char *path, co
   if (sent != 0)
     return sent > 0
                ? kl_make_error_kind (err, KL_ERROR_TIMEOUT, ETIMEDOUT,
-                                     "docker: %s %s: sending the request timed out", method, path)
+                                     "docker: %s %s: sending the request timed out", method, shown)
                : kl_make_error_kind (err, KL_ERROR_UNAVAILABLE, errno,
-                                     "docker: %s %s: sending the request: %s", method, path,
+                                     "docker: %s %s: sending the request: %s", method, shown,
                                      strerror (errno));
 
   cleanup_free head_t *head = xmalloc0 (sizeof *head);
-  ret = read_head (fd, head, head_deadline, method, path, err);
+  ret = read_head (fd, head, head_deadline, method, shown, err);
   if (ret < 0)
     {
       if (kl_error_is (*err, KL_ERROR_TIMEOUT) && head_deadline == deadline)
         {
           kl_error_release (err);
           return kl_make_error_kind (err, KL_ERROR_TIMEOUT, ETIMEDOUT,
-                                     "docker: %s %s: timed out after %.3gs", method, path,
+                                     "docker: %s %s: timed out after %.3gs", method, shown,
                                      (double) io->timeout_ns / 1e9);
         }
       return ret;
@@ -480,7 +511,7 @@ docker_hijack (docker_client_t *client, const char *method, const char *path, co
       if (head->status < 400)
         return kl_make_error_kind (err, KL_ERROR_INVALID, (int) head->status,
                                    "docker: %s %s: %ld: the connection was not hijacked", method,
-                                   path, head->status);
+                                   shown, head->status);
       return error_answer (fd, head, head_deadline, method, path, err);
     }
 
@@ -494,7 +525,7 @@ docker_hijack (docker_client_t *client, const char *method, const char *path, co
   if (ret < 0)
     ret = docker_wrap_error (err, method, path);
   else
-    ret = pump (p, method, path, err);
+    ret = pump (p, method, shown, err);
   docker_stdcopy_release (&p->demux);
   return ret;
 }

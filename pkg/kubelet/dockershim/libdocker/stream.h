@@ -17,7 +17,9 @@ typedef struct docker_stream_io_s
      side is shut down so the process sees EOF. -1: no input. */
   int stdin_fd;
   /* Output goes to `output` if set, else to these fds (-1: dropped). With a
-     TTY everything is stdout. */
+     TTY everything is stdout. Once the readers of all the given fds are
+     gone (or, without output fds, the writer of stdin after its EOF) the
+     stream ends with KL_ERROR_UNAVAILABLE. */
   docker_output_fn output;
   void *ctx;
   int stdout_fd;

@@ -191,6 +191,9 @@ MakeContainerConfig (const ContainerSpec &s)
   MapAll (&c->annotations, &c->n_annotations,
           &runtime__v1__container_config__annotations_entry__descriptor, s.annotations);
   c->log_path = Dup (s.log_path);
+  c->stdin = s.open_stdin;
+  c->stdin_once = s.stdin_once;
+  c->tty = s.tty;
   if (s.has_linux)
     {
       c->linux = New (runtime__v1__linux_container_config__init);

@@ -108,6 +108,7 @@ struct ContainerSpec
   std::vector<Device> devices;
   StringMap labels, annotations;
   std::string log_path;
+  bool open_stdin = false, stdin_once = false, tty = false;
   // Linux.
   bool has_linux = false;
   int64_t cpu_shares = 0, cpu_quota = 0, cpu_period = 0, memory = 0, oom_score_adj = 0;
