@@ -273,3 +273,13 @@ kl_duration_format (int64_t ns)
     buf[--w] = '-';
   return xstrdup (buf + w);
 }
+
+int64_t
+kl_duration_from_seconds (int64_t seconds)
+{
+  if (seconds > INT64_MAX / KL_SECOND)
+    return INT64_MAX;
+  if (seconds < INT64_MIN / KL_SECOND)
+    return INT64_MIN;
+  return seconds * KL_SECOND;
+}

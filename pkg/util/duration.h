@@ -22,6 +22,10 @@ extern "C" {
    `invalid duration "1x": unknown unit "x"` and leaves *out_ns untouched. */
 int kl_duration_parse (const char *s, int64_t *out_ns, kl_error_t *err);
 
+/* `seconds` (a CRI timeout, say) in nanoseconds, saturated at the
+   int64 limits instead of overflowing. */
+int64_t kl_duration_from_seconds (int64_t seconds);
+
 /* Renders `ns` as Duration.String() does ("1h2m0.5s", "1.5ms", "0s"); the
    caller frees the result. */
 char *kl_duration_format (int64_t ns);

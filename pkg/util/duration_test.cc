@@ -298,3 +298,14 @@ TEST (DurationTest, ParseOfFormatIsIdentityOnText)
 }
 
 } // namespace
+
+TEST (DurationTest, FromSecondsSaturates)
+{
+  EXPECT_EQ (kl_duration_from_seconds (0), 0);
+  EXPECT_EQ (kl_duration_from_seconds (2), 2 * KL_SECOND);
+  EXPECT_EQ (kl_duration_from_seconds (-3), -3 * KL_SECOND);
+  EXPECT_EQ (kl_duration_from_seconds (INT64_MAX / KL_SECOND), INT64_MAX / KL_SECOND * KL_SECOND);
+  EXPECT_EQ (kl_duration_from_seconds (INT64_MAX / KL_SECOND + 1), INT64_MAX);
+  EXPECT_EQ (kl_duration_from_seconds (INT64_MAX), INT64_MAX);
+  EXPECT_EQ (kl_duration_from_seconds (INT64_MIN), INT64_MIN);
+}

@@ -549,7 +549,14 @@ kl_kubelet_config_apply_file (kl_kubelet_config_t *config, const char *path, kl_
   int ret = read_file (path, &text, &len, err);
   if (ret < 0)
     return ret;
+  return kl_kubelet_config_apply_data (config, path, text, len, err);
+}
 
+int
+kl_kubelet_config_apply_data (kl_kubelet_config_t *config, const char *path, const char *text,
+                              size_t len, kl_error_t *err)
+{
+  int ret = 0;
   yaml_parser_t parser;
   if (!yaml_parser_initialize (&parser))
     kl_oom ();

@@ -207,6 +207,10 @@ ds_checkpoint_write (const char *dir, const char *id, const ds_checkpoint_t *cp,
   if (ret < 0)
     return ret;
   json_t *doc = ds_checkpoint_to_json (cp);
+  /* jansson refuses strings that are not UTF-8: bad input, not a lack of memory. */
+  if (doc == NULL)
+    return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                               "checkpoint of sandbox %s: a field is not valid UTF-8", id);
   cleanup_free char *text = json_dumps (doc, JSON_COMPACT);
   json_decref (doc);
   if (text == NULL)

@@ -54,8 +54,9 @@ void ds_checkpoint_add_port (ds_checkpoint_t *cp, int protocol, int32_t containe
 /* Replaces a string field (`*field` is freed). */
 void ds_checkpoint_set (char **field, const char *value);
 
-/* The JSON document, {"version": "v1", "data": {...}}, and back; decoding
-   fails with KL_ERROR_INVALID on anything malformed. */
+/* The JSON document, {"version": "v1", "data": {...}} (NULL when a string
+   is not UTF-8), and back; decoding fails with KL_ERROR_INVALID on anything
+   malformed. */
 json_t *ds_checkpoint_to_json (const ds_checkpoint_t *cp);
 int ds_checkpoint_from_json (const json_t *doc, ds_checkpoint_t **out, kl_error_t *err);
 

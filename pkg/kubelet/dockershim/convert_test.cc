@@ -1,6 +1,7 @@
 // Docker inspect and list results -> CRI statuses and list entries.
 #include <gtest/gtest.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <map>
 #include <string>
@@ -275,6 +276,26 @@ TEST (ConvertTest, ImageUsers)
   EXPECT_TRUE (im->pinned);
   protobuf_c_message_free_unpacked (&im->base, nullptr);
   docker_image_inspect_free (image);
+}
+
+// Found by //pkg/kubelet/dockershim:cri_fuzz: a uid that is not UTF-8 made
+// the checkpoint write abort the process (jansson refuses such strings).
+TEST (CheckpointTest, NonUtf8FieldIsAnErrorNotAnAbort)
+{
+  ds_checkpoint_t *cp = ds_checkpoint_new ();
+  ds_checkpoint_set (&cp->name, "web");
+  ds_checkpoint_set (&cp->uid, "uid\xfc"
+                               "1");
+  char dir[] = "/tmp/checkpoint_test.XXXXXX";
+  ASSERT_NE (mkdtemp (dir), nullptr);
+  kl_error_t err = nullptr;
+  EXPECT_LT (ds_checkpoint_write (dir, "abc", cp, &err), 0);
+  EXPECT_TRUE (kl_error_is (err, KL_ERROR_INVALID));
+  EXPECT_STREQ (kl_error_message (err), "checkpoint of sandbox abc: a field is not valid UTF-8");
+  kl_error_release (&err);
+  EXPECT_NE (access ((std::string (dir) + "/abc").c_str (), F_OK), 0);
+  rmdir (dir);
+  ds_checkpoint_free (cp);
 }
 
 TEST (CheckpointTest, RoundTripAndFiles)

@@ -33,6 +33,12 @@ kl_grpc_unpack (grpc_byte_buffer *buffer, const ProtobufCMessageDescriptor *desc
   if (message == NULL)
     return kl_make_error_kind (err, KL_ERROR_INVALID, 0, "malformed %s message (%zu bytes)",
                                desc->name, len);
+  int ret = kl_grpc_check_utf8 (message, err);
+  if (ret < 0)
+    {
+      protobuf_c_message_free_unpacked (message, NULL);
+      return ret;
+    }
   *out = message;
   return 0;
 }

@@ -89,6 +89,12 @@ enum kl_error_kind kl_grpc_error_kind_from_status (int status);
 /* Go's name of a status code ("NotFound"). */
 const char *kl_grpc_status_name (int status);
 
+/* Fails (KL_ERROR_INVALID, status KL_GRPC_INVALID_ARGUMENT) when a string
+   field of `message`, at any depth, is not valid UTF-8: proto3 strings must
+   be, and Go's gRPC refuses such a request as malformed. The server checks
+   every request it unpacks. */
+int kl_grpc_check_utf8 (const ProtobufCMessage *message, kl_error_t *err);
+
 /* Frees a protobuf-c message pointed to by p (for cleanup attributes). */
 void kl_pb_message_freep (void *p);
 #define cleanup_pb __attribute__ ((cleanup (kl_pb_message_freep)))

@@ -147,6 +147,62 @@ TEST_F (GrpcTest, UnknownMethodIsUnimplemented)
   kl_error_release (&err);
 }
 
+TEST_F (GrpcTest, InvalidUtf8RequestIsInvalidArgument)
+{
+  kl_error_t err = NULL;
+  Kltest__EchoResponse *resp = NULL;
+  ASSERT_LT (Call ("/kltest.Echo/Echo",
+                   "uid\xfc"
+                   "1",
+                   0, false, 5 * kSecond, &resp, &err),
+             0);
+  EXPECT_EQ (resp, nullptr);
+  EXPECT_EQ (err->status, KL_GRPC_INVALID_ARGUMENT);
+  EXPECT_NE (strstr (kl_error_message (err), "kltest.EchoRequest.text: string field contains "
+                                             "invalid UTF-8"),
+             nullptr)
+      << kl_error_message (err);
+  kl_error_release (&err);
+}
+
+TEST (GrpcUtf8Test, ChecksEveryStringAsGoDoes)
+{
+  struct
+  {
+    const char *text;
+    bool valid;
+  } cases[] = {
+    { "", true },
+    { "plain ASCII", true },
+    { "\xc2\xb5s and \xce\xbcs", true },           // two-byte forms
+    { "\xe2\x82\xac \xef\xbf\xbd", true },         // three-byte, U+FFFD
+    { "\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf", true }, // four-byte up to U+10FFFF
+    { "\xfc", false },                             // not a lead byte
+    { "\xc0\xaf", false },                         // overlong '/'
+    { "\xe0\x80\xaf", false },                     // overlong, three bytes
+    { "\xed\xa0\x80", false },                     // surrogate U+D800
+    { "\xf4\x90\x80\x80", false },                 // past U+10FFFF
+    { "\xe2\x82", false },                         // truncated
+    { "ok\x80", false },                           // stray continuation byte
+  };
+  for (const auto &c : cases)
+    {
+      Kltest__EchoResponse resp = KLTEST__ECHO_RESPONSE__INIT;
+      char *words[] = { (char *) "fine", (char *) c.text };
+      resp.words = words;
+      resp.n_words = 2;
+      kl_error_t err = NULL;
+      EXPECT_EQ (kl_grpc_check_utf8 (&resp.base, &err) == 0, c.valid) << c.text;
+      if (!c.valid)
+        {
+          EXPECT_TRUE (kl_error_is (err, KL_ERROR_INVALID));
+          EXPECT_STREQ (kl_error_message (err),
+                        "kltest.EchoResponse.words: string field contains invalid UTF-8");
+        }
+      kl_error_release (&err);
+    }
+}
+
 TEST_F (GrpcTest, DeadlineExceededWhileHandlerBlocks)
 {
   kl_error_t err = NULL;

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "pkg/util/duration.h"
 #include "pkg/util/utils.h"
 
 /* A day: what "no deadline" means for calls that may legitimately be slow. */
@@ -85,8 +86,14 @@ int
 kl_cri_exec_sync (kl_cri_client_t *client, const Runtime__V1__ExecSyncRequest *request,
                   Runtime__V1__ExecSyncResponse **response, kl_error_t *err)
 {
-  int64_t timeout = request->timeout > 0 ? client->timeout_ns + request->timeout * 1000000000LL
-                                         : NO_DEADLINE_NS;
+  /* The command's own timeout plus the usual allowance for the call. */
+  int64_t timeout = NO_DEADLINE_NS;
+  if (request->timeout > 0)
+    {
+      int64_t command_ns = kl_duration_from_seconds (request->timeout);
+      timeout = command_ns < INT64_MAX - client->timeout_ns ? client->timeout_ns + command_ns
+                                                            : INT64_MAX; /* gpr: no deadline */
+    }
   return kl_grpc_unary_call (client->runtime, "/runtime.v1.RuntimeService/ExecSync", &request->base,
                              &runtime__v1__exec_sync_response__descriptor, timeout,
                              (ProtobufCMessage **) response, err);

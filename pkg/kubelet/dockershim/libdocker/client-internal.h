@@ -15,8 +15,10 @@ struct docker_client_s
   char *socket_path; /* "/var/run/docker.sock" */
   int64_t timeout_ns;
   size_t max_response;
-  pthread_mutex_t lock; /* guards api_version */
-  char api_version[8];  /* "1.41" once negotiated, "" before; major <= 99, minor <= 999 */
+  pthread_mutex_t lock;          /* guards api_version */
+  char api_version[8];           /* "1.41" once negotiated, "" before; major <= 99, minor <= 999 */
+  docker_transport_fn transport; /* NULL: libcurl over socket_path */
+  void *transport_ctx;
 };
 
 /* A timeout that means "none". */

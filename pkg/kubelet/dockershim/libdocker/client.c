@@ -532,6 +532,45 @@ append_header (struct curl_slist *list, const char *header)
   return l;
 }
 
+/* The request through the client's stand-in transport: the 2xx body goes
+   to req->on_body or, within the cap, into the response. */
+static int
+transport_do (docker_client_t *client, const char *prefix, const docker_request_t *req,
+              docker_response_t *resp, kl_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("%s%s", prefix, req->path);
+  cleanup_free char *body = NULL;
+  size_t len = 0;
+  memset (resp, 0, sizeof *resp);
+  int ret = client->transport (client->transport_ctx, req->method, path, req->body,
+                               req->body ? req->body_len : 0, &resp->status, &body, &len, err);
+  if (ret < 0)
+    return docker_wrap_error (err, req->method, req->path);
+  if (req->on_body && resp->status >= 200 && resp->status < 300)
+    {
+      ret = len > 0 ? req->on_body (req->ctx, body, len, err) : 0;
+      return ret < 0 ? docker_wrap_error (err, req->method, req->path) : 0;
+    }
+  if (len > client->max_response)
+    return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                               "docker: %s %.*s: response larger than %zu bytes", req->method,
+                               path_len (req->path), req->path, client->max_response);
+  if (len > 0)
+    {
+      resp->body = xrealloc (steal_pointer (&body), len + 1);
+      resp->body[len] = '\0';
+      resp->len = len;
+    }
+  return 0;
+}
+
+void
+docker_client_set_transport (docker_client_t *client, docker_transport_fn transport, void *ctx)
+{
+  client->transport = transport;
+  client->transport_ctx = ctx;
+}
+
 int
 docker_do (docker_client_t *client, const docker_request_t *req, docker_response_t *resp,
            kl_error_t *err)
@@ -542,6 +581,15 @@ docker_do (docker_client_t *client, const docker_request_t *req, docker_response
       int ret = docker_negotiate (client, prefix, err);
       if (ret < 0)
         return ret;
+    }
+  if (client->transport)
+    {
+      int ret = transport_do (client, prefix, req, resp, err);
+      if (ret < 0)
+        return ret;
+      if (resp->status >= 400 || resp->status < 100)
+        return docker_http_error (err, req->method, req->path, resp->status, resp->body, resp->len);
+      return 0;
     }
   cleanup_free char *url = xasprintf ("http://docker%s%s", prefix, req->path);
   __attribute__ ((cleanup (cleanup_curlp))) CURL *curl = curl_easy_init ();

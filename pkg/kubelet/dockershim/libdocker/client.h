@@ -51,6 +51,20 @@ int docker_client_api_version (docker_client_t *client, char **out, kl_error_t *
    Call before sharing the client between threads. */
 void docker_client_set_max_response (docker_client_t *client, size_t bytes);
 
+/* A stand-in for dockerd's socket (tests, fuzzers): answers `method` on
+   `path` (with the version prefix and query: "/v1.41/containers/json?all=1")
+   and the request body with *status and a body in *out (xmalloc'd, *out_len
+   bytes; the client frees it). A negative return is a transport failure. */
+typedef int (*docker_transport_fn) (void *ctx, const char *method, const char *path,
+                                    const char *body, size_t body_len, long *status, char **out,
+                                    size_t *out_len, kl_error_t *err);
+
+/* Sends the client's requests through `transport` instead of the socket;
+   hijacked streams (exec, attach) still dial the socket. Call before sharing
+   the client between threads. */
+void docker_client_set_transport (docker_client_t *client, docker_transport_fn transport,
+                                  void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
