@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# containerd-ctl.sh stop|start DIR: lets an e2e test take the runtime
-# away (SIGKILL, as a crash: shims and tasks live on) and bring it back with
-# the config hack/lib/containerd.sh wrote.
+# containerd-ctl.sh stop|kill|start DIR: lets an e2e test take the runtime
+# away (both SIGKILL, as a crash: shims and tasks live on) and bring it back
+# with the config hack/lib/containerd.sh wrote.
 set -euo pipefail
 dir=$2
 case $1 in
-  stop)
-    kill -9 "$(cat "$dir/containerd.pid")"
+  stop | kill)
+    pid=$(cat "$dir/containerd.pid")
+    kill -9 "$pid"
+    # Until it is gone or a zombie (10 s at most).
+    for _ in $(seq 200); do
+      [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo Z) != Z ]] || break
+      sleep 0.05
+    done
     ;;
   start)
     containerd --config "$dir/config.toml" >>"$dir/containerd.log" 2>&1 &
@@ -17,5 +23,5 @@ case $1 in
       sleep 0.1
     done
     ;;
-  *) echo "usage: $0 stop|start DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 stop|kill|start DIR" >&2; exit 2 ;;
 esac

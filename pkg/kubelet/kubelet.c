@@ -174,9 +174,37 @@ deadline_exceeded (const kl_pod_t *pod, const kl_pod_status_t *previous, int64_t
   return now - previous->start_time >= pod->spec.active_deadline_seconds * SECOND;
 }
 
+/* The pod's API status given what the runtime holds (`rt`) and the sync's
+   per-container errors. */
+static kl_pod_status_t *
+generate_status (kl_kubelet_t *k, const kl_pod_t *pod, const kl_runtime_pod_t *rt,
+                 const kl_sync_result_t *result, const kl_pod_status_t *previous,
+                 const char *failure_reason, const char *failure_message)
+{
+  struct probe_ctx_s pctx = { .k = k, .uid = pod->metadata.uid };
+  kl_readiness_view_t readiness
+      = { .ready = container_ready, .started = container_started, .ctx = &pctx };
+  kl_status_inputs_t in = {
+    .pod = pod,
+    .runtime = rt,
+    .sync = result,
+    .probes = &readiness,
+    .previous = previous,
+    .runtime_type = k->runtime_type,
+    .now = now_ns (),
+    .host_ip = k->node_ip,
+    .failure_reason = failure_reason,
+    .failure_message = failure_message,
+  };
+  kl_pod_status_t *status = xmalloc0 (sizeof *status);
+  kl_generate_pod_status (&in, status);
+  return status;
+}
+
 /* One sync of a live pod (the pod worker's kl_sync_pod_fn). */
 static int64_t
-sync_pod (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous, kl_pod_status_t **out)
+sync_pod (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous,
+          const kl_cancel_t *cancel, kl_pod_status_t **out)
 {
   kl_kubelet_t *k = ctx;
   int64_t start = now_ns ();
@@ -216,11 +244,30 @@ sync_pod (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous, kl_po
           retry = SYNC_ERROR_BACKOFF_MIN;
         }
     }
-  else if (kl_runtime_manager_sync_pod (k->manager, pod, rt, &probes, &result, &err) < 0)
+  else
     {
-      KL_LOG_ERROR ("pod %s: sync failed: %s", pod->metadata.name, kl_error_message (err));
-      kl_error_release (&err);
-      retry = SYNC_ERROR_BACKOFF_MIN;
+      /* A new pod is listed with its containers waiting while the first
+         sync (minutes for a wide pod) starts them, as the Go kubelet sets
+         the status before SyncPod. */
+      if (previous == NULL)
+        {
+          kl_pod_status_t *before = generate_status (k, pod, rt, &result, NULL, NULL, NULL);
+          kl_pod_workers_set_status (k->workers, pod->metadata.uid, before);
+          kl_pod_status_free (before);
+        }
+      if (kl_runtime_manager_sync_pod (k->manager, pod, rt, &probes, cancel, &result, &err) < 0)
+        {
+          KL_LOG_ERROR ("pod %s: sync failed: %s", pod->metadata.name, kl_error_message (err));
+          kl_error_release (&err);
+          retry = SYNC_ERROR_BACKOFF_MIN;
+        }
+    }
+  if (kl_cancelled (cancel))
+    {
+      /* The pod changed or goes: the worker goes on with that at once. */
+      KL_LOG_V (2, "pod %s: sync cancelled", pod->metadata.name);
+      kl_sync_result_clear (&result);
+      return 0;
     }
   if (result.next_retry_ns > 0 && result.next_retry_ns < retry)
     retry = result.next_retry_ns;
@@ -235,22 +282,8 @@ sync_pod (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous, kl_po
   else
     kl_error_release (&err);
   update_prober (k, pod, rt);
-  kl_readiness_view_t readiness
-      = { .ready = container_ready, .started = container_started, .ctx = &pctx };
-  kl_status_inputs_t in = {
-    .pod = pod,
-    .runtime = rt,
-    .sync = &result,
-    .probes = &readiness,
-    .previous = previous,
-    .runtime_type = k->runtime_type,
-    .now = now_ns (),
-    .host_ip = k->node_ip,
-    .failure_reason = failure_reason,
-    .failure_message = failure_message,
-  };
-  kl_pod_status_t *status = xmalloc0 (sizeof *status);
-  kl_generate_pod_status (&in, status);
+  kl_pod_status_t *status
+      = generate_status (k, pod, rt, &result, previous, failure_reason, failure_message);
   observe_pod_start (k, pod, status);
   kl_runtime_manager_gc_pod (k->manager, rt);
   kl_sync_result_clear (&result);
@@ -298,7 +331,9 @@ on_pods (void *ctx, kl_pod_list_t *pods)
 {
   kl_kubelet_t *k = ctx;
   kl_pod_workers_set_desired (k->workers, pods);
+  /* The list and its pods are ours (kl_pod_config_update_fn). */
   kl_pod_list_clear (pods);
+  free (pods);
 }
 
 static void

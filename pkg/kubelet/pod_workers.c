@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "pkg/kubelet/api/static.h"
+#include "pkg/util/cancel.h"
 #include "pkg/util/log.h"
 #include "pkg/util/utils.h"
 
@@ -19,6 +20,7 @@ struct worker_s
   bool orphan;             /* terminating a pod only the runtime knows */
   bool done;               /* thread finished; reap joins it */
   int64_t next_sync;       /* monotonic ns */
+  kl_cancel_t *cancel;     /* of the sync in flight; NULL between syncs */
   pthread_t thread;
   pthread_cond_t cond;
   struct worker_s *next;
@@ -99,6 +101,8 @@ worker_loop (void *arg)
       kl_pod_t *pod = me->pod ? kl_pod_copy (me->pod) : NULL;
       kl_pod_status_t *previous = me->status ? kl_pod_status_copy (me->status) : NULL;
       bool terminating = me->terminating;
+      kl_cancel_t cancel = KL_CANCEL_INIT;
+      me->cancel = terminating ? NULL : &cancel;
       pthread_mutex_unlock (&w->lock);
 
       int64_t delay;
@@ -106,11 +110,12 @@ worker_loop (void *arg)
       if (terminating)
         delay = w->opts.terminate (w->opts.ctx, uid, pod);
       else
-        delay = w->opts.sync (w->opts.ctx, pod, previous, &status);
+        delay = w->opts.sync (w->opts.ctx, pod, previous, &cancel, &status);
       kl_pod_free (pod);
       kl_pod_status_free (previous);
 
       pthread_mutex_lock (&w->lock);
+      me->cancel = NULL;
       if (status)
         {
           kl_pod_status_free (me->status);
@@ -162,6 +167,15 @@ kl_pod_workers_new (const kl_pod_workers_opts_t *opts)
   return w;
 }
 
+/* Stops the sync in flight, if any, at its next step (the Go pod worker
+   cancelling its context): its pod changed or goes away. */
+static void
+cancel_sync (struct worker_s *p)
+{
+  if (p->cancel)
+    kl_cancel (p->cancel);
+}
+
 static const char *
 config_hash (const kl_pod_t *pod)
 {
@@ -192,6 +206,7 @@ kl_pod_workers_set_desired (kl_pod_workers_t *w, const kl_pod_list_t *pods)
           kl_pod_free (p->pod);
           p->pod = kl_pod_copy (pod);
           p->pending = true;
+          cancel_sync (p);
           pthread_cond_signal (&p->cond);
         }
     }
@@ -208,6 +223,7 @@ kl_pod_workers_set_desired (kl_pod_workers_t *w, const kl_pod_list_t *pods)
                    p->full_name ? p->full_name : "?", p->uid);
       p->terminating = true;
       p->pending = true;
+      cancel_sync (p);
       pthread_cond_signal (&p->cond);
     }
   pthread_mutex_unlock (&w->lock);
@@ -237,6 +253,19 @@ kl_pod_workers_terminate_orphan (kl_pod_workers_t *w, const char *uid)
       struct worker_s *p = worker_new (w, uid, NULL);
       p->terminating = true;
       p->orphan = true;
+    }
+  pthread_mutex_unlock (&w->lock);
+}
+
+void
+kl_pod_workers_set_status (kl_pod_workers_t *w, const char *uid, const kl_pod_status_t *status)
+{
+  pthread_mutex_lock (&w->lock);
+  struct worker_s *p = find (w, uid);
+  if (p && !p->done)
+    {
+      kl_pod_status_free (p->status);
+      p->status = kl_pod_status_copy (status);
     }
   pthread_mutex_unlock (&w->lock);
 }
@@ -324,7 +353,10 @@ kl_pod_workers_free (kl_pod_workers_t *w)
   pthread_mutex_lock (&w->lock);
   w->stopping = true;
   for (struct worker_s *p = w->workers; p; p = p->next)
-    pthread_cond_signal (&p->cond);
+    {
+      cancel_sync (p);
+      pthread_cond_signal (&p->cond);
+    }
   pthread_mutex_unlock (&w->lock);
   for (struct worker_s *p = w->workers, *next; p; p = next)
     {

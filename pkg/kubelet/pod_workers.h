@@ -8,6 +8,7 @@
 
 #include "pkg/kubelet/api/types.h"
 #include "pkg/kubelet/status/types.h"
+#include "pkg/util/cancel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,9 +18,12 @@ typedef struct kl_pod_workers_s kl_pod_workers_t;
 
 /* One sync of a live pod (`pod` is the worker's own copy). Returns how long
    until the pod wants syncing again (ns; the resync period when all is
-   well), and sets *status to its new status (ownership passes). */
+   well), and sets *status to its new status (ownership passes). `cancel`
+   fires when the pod is updated, removed or the workers stop: the sync
+   should then return soon (between runtime operations), *status may stay
+   NULL, and the worker goes on with what is pending. */
 typedef int64_t (*kl_sync_pod_fn) (void *ctx, const kl_pod_t *pod, const kl_pod_status_t *previous,
-                                   kl_pod_status_t **status);
+                                   const kl_cancel_t *cancel, kl_pod_status_t **status);
 
 /* Kills and removes the pod with `uid` (`pod` may be NULL for a pod only
    the runtime knows); returns 0 when done, else the delay before retrying. */
@@ -46,6 +50,11 @@ bool kl_pod_workers_kick (kl_pod_workers_t *w, const char *uid);
 
 /* Terminates a pod that only the runtime knows (an orphan), once. */
 void kl_pod_workers_terminate_orphan (kl_pod_workers_t *w, const char *uid);
+
+/* Publishes a status of `uid` while its sync still runs (copies it), for
+   the read-only API: the status before a long sync's runtime work. */
+void kl_pod_workers_set_status (kl_pod_workers_t *w, const char *uid,
+                                const kl_pod_status_t *status);
 
 /* Whether a worker (live or terminating) has `uid`. */
 bool kl_pod_workers_known (kl_pod_workers_t *w, const char *uid);

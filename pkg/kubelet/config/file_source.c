@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "pkg/util/duration.h"
 #include "pkg/util/log.h"
 #include "pkg/util/utils.h"
 
@@ -20,6 +22,18 @@
 /* A file keeps changing: read it at the latest this many debounce periods
    after its first change. */
 #define MAX_DEBOUNCE_FACTOR 10
+
+/* A file some process modified and has not closed yet is read at the latest
+   this long after its first modification. */
+#define MAX_OPEN_WRITER_NS (60 * KL_SECOND)
+
+/* A name some process modified (IN_MODIFY) and has not closed for writing
+   since (IN_CLOSE_WRITE): most likely a manifest written in place. */
+struct open_writer
+{
+  char *name; /* the entry's name; "" for the path itself (single-file mode) */
+  int64_t since_ns;
+};
 
 /* What the source knows of one directory entry (or of the single manifest
    file): enough to read it again only when its content changed and to
@@ -57,6 +71,9 @@ struct kl_file_source_s
   struct file_entry *entries; /* sorted by name */
   size_t n_entries;
   bool published; /* the first complete listing went to the merge */
+  struct open_writer *writers;
+  size_t n_writers;
+  int64_t retry_at_ns; /* when a file left unread as still being written is due, or 0 */
 };
 
 static void
@@ -96,8 +113,71 @@ entry_set_skipped (struct file_entry *entry, char *msg, bool *changed)
   kl_source_pods_clear (&entry->pods);
 }
 
+static struct open_writer *
+find_writer (kl_file_source_t *src, const char *name)
+{
+  for (size_t i = 0; i < src->n_writers; i++)
+    if (strcmp (src->writers[i].name, name) == 0)
+      return &src->writers[i];
+  return NULL;
+}
+
+/* Records (`open` true) or forgets an open writer of `name`. Called with
+   `lock` held. */
+static void
+track_writer (kl_file_source_t *src, const char *name, bool open, int64_t now)
+{
+  struct open_writer *w = find_writer (src, name);
+  if (open && w == NULL)
+    {
+      src->writers = xrealloc (src->writers, (src->n_writers + 1) * sizeof *src->writers);
+      src->writers[src->n_writers++] = (struct open_writer){ xstrdup (name), now };
+    }
+  else if (!open && w != NULL)
+    {
+      free (w->name);
+      *w = src->writers[--src->n_writers];
+    }
+}
+
+static void
+forget_writers (kl_file_source_t *src)
+{
+  for (size_t i = 0; i < src->n_writers; i++)
+    free (src->writers[i].name);
+  free (src->writers);
+  src->writers = NULL;
+  src->n_writers = 0;
+}
+
+/* How long to leave the file of `st` (entry `name`) unread because it is
+   still being written, 0 to read it now: a writer holds it open since it
+   modified it (until MAX_OPEN_WRITER_NS), or it was modified less than a
+   debounce period ago. Reading it then could find a prefix of the new
+   content, which may well be a valid pod. */
+static int64_t
+unsettled_ns (kl_file_source_t *src, const char *name, const struct stat *st)
+{
+  int64_t wait = 0;
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  int64_t age = (int64_t) (now.tv_sec - st->st_mtim.tv_sec) * KL_SECOND
+                + (now.tv_nsec - st->st_mtim.tv_nsec);
+  /* A modification time in the future (a clock step) never holds a file back. */
+  if (age >= 0 && age < src->debounce_ns)
+    wait = src->debounce_ns - age;
+  struct open_writer *w = find_writer (src, name);
+  if (w)
+    {
+      int64_t open_for = kl_source_monotonic_ns () - w->since_ns;
+      if (open_for < MAX_OPEN_WRITER_NS && MAX_OPEN_WRITER_NS - open_for > wait)
+        wait = MAX_OPEN_WRITER_NS - open_for;
+    }
+  return wait;
+}
+
 /* Reads the regular file `name` under `dir_fd` (AT_FDCWD for a path),
-   refusing more than `max_bytes`. */
+   refusing `max_bytes` or more (as Go's ReadAtMost with maxConfigLength). */
 static int
 read_manifest (int dir_fd, const char *name, const char *path, size_t max_bytes, char **data,
                size_t *len, kl_error_t *err)
@@ -110,11 +190,11 @@ read_manifest (int dir_fd, const char *name, const char *path, size_t max_bytes,
     return kl_make_error (err, errno, "%s: stat", path);
   if (!S_ISREG (st.st_mode))
     return kl_make_error_kind (err, KL_ERROR_INVALID, 0, "%s: not a regular file", path);
-  if ((uint64_t) st.st_size > max_bytes)
+  if ((uint64_t) st.st_size >= max_bytes)
     {
       cleanup_free char *limit = kl_source_format_limit (max_bytes);
       return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
-                                 "%s: file is %lld bytes, larger than the limit of %s", path,
+                                 "%s: file is %lld bytes, at or over the limit of %s", path,
                                  (long long) st.st_size, limit);
     }
 
@@ -145,18 +225,38 @@ read_manifest (int dir_fd, const char *name, const char *path, size_t max_bytes,
         break;
       n += (size_t) r;
     }
+  if (n >= max_bytes)
+    {
+      cleanup_free char *limit = kl_source_format_limit (max_bytes);
+      return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
+                                 "%s: file grew to %zu bytes while being read, at or over the "
+                                 "limit of %s",
+                                 path, n, limit);
+    }
   buf[n] = '\0';
   *len = n;
   *data = steal_pointer (&buf);
   return 0;
 }
 
-/* Brings `entry` up to date with the file's content; sets *changed when its
-   pods may differ from before. */
+/* Brings `entry` (`writer_name` in the writers' table, `st` its status) up
+   to date with the file's content, unless the file is still being written:
+   then the entry keeps what it had and a retry is scheduled. Sets *changed
+   when its pods may differ from before, *deferred when it was left unread. */
 static void
 refresh_entry (kl_file_source_t *src, int dir_fd, struct file_entry *entry, const char *path,
-               bool *changed)
+               const char *writer_name, const struct stat *st, bool *changed, bool *deferred)
 {
+  int64_t wait = unsettled_ns (src, writer_name, st);
+  if (wait > 0)
+    {
+      int64_t due = kl_source_monotonic_ns () + wait;
+      if (src->retry_at_ns == 0 || due < src->retry_at_ns)
+        src->retry_at_ns = due;
+      *deferred = true;
+      KL_LOG_V (4, "Manifest file %s is being written, reading it later", path);
+      return;
+    }
   cleanup_error kl_error_t err = NULL;
   cleanup_free char *data = NULL;
   size_t len = 0;
@@ -322,7 +422,7 @@ clear_path_error (kl_file_source_t *src)
 }
 
 static void
-scan_directory (kl_file_source_t *src, int dir_fd, bool *changed, bool *listed)
+scan_directory (kl_file_source_t *src, int dir_fd, bool *changed, bool *listed, bool *deferred)
 {
   cleanup_error kl_error_t err = NULL;
   char **names = NULL;
@@ -362,7 +462,7 @@ scan_directory (kl_file_source_t *src, int dir_fd, bool *changed, bool *listed)
         entry_set_skipped (
             entry, xasprintf ("Manifest %s is not a regular file, ignoring it", path), changed);
       else
-        refresh_entry (src, dir_fd, entry, path, changed);
+        refresh_entry (src, dir_fd, entry, path, name, &st, changed, deferred);
     }
   free (names);
   replace_entries (src, entries, n, changed);
@@ -370,13 +470,14 @@ scan_directory (kl_file_source_t *src, int dir_fd, bool *changed, bool *listed)
 }
 
 static void
-scan_single_file (kl_file_source_t *src, bool *changed, bool *listed)
+scan_single_file (kl_file_source_t *src, const struct stat *st, bool *changed, bool *listed,
+                  bool *deferred)
 {
   clear_path_error (src);
   struct file_entry *entries = NULL;
   size_t n = 0, cursor = 0;
   struct file_entry *entry = take_entry (src, src->path, &cursor, &entries, &n);
-  refresh_entry (src, AT_FDCWD, entry, src->path, changed);
+  refresh_entry (src, AT_FDCWD, entry, src->path, "", st, changed, deferred);
   replace_entries (src, entries, n, changed);
   *listed = true;
 }
@@ -411,7 +512,8 @@ scan_locked (kl_file_source_t *src)
 {
   ensure_watch (src);
 
-  bool changed = false, listed = false;
+  bool changed = false, listed = false, deferred = false;
+  src->retry_at_ns = 0;
   struct stat st;
   if (stat (src->path, &st) < 0)
     {
@@ -435,17 +537,20 @@ scan_locked (kl_file_source_t *src)
           set_path_error (src, xasprintf ("%s: open: %s", src->path, strerror (errno)), false);
           return;
         }
-      scan_directory (src, dir_fd, &changed, &listed);
+      scan_directory (src, dir_fd, &changed, &listed, &deferred);
     }
   else if (S_ISREG (st.st_mode))
-    scan_single_file (src, &changed, &listed);
+    scan_single_file (src, &st, &changed, &listed, &deferred);
   else
     {
       set_path_error (src, xasprintf ("%s: path is not a directory or file", src->path), false);
       return;
     }
 
-  if (!listed || (!changed && src->published))
+  /* The first listing waits for files still being written (at most a
+     debounce period at start-up, when no writer is known): published
+     without them, it would make the kubelet remove their running pods. */
+  if (!listed || (!changed && src->published) || (deferred && !src->published))
     return;
   kl_source_pods_t pods = { NULL, 0 };
   for (size_t i = 0; i < src->n_entries; i++)
@@ -483,6 +588,10 @@ read_events (kl_file_source_t *src)
           p += sizeof *ev + ev->len;
           if (ev->mask & IN_Q_OVERFLOW)
             {
+              /* Events were lost: which files are open is unknown now. */
+              pthread_mutex_lock (&src->lock);
+              forget_writers (src);
+              pthread_mutex_unlock (&src->lock);
               relevant = true;
               continue;
             }
@@ -500,6 +609,16 @@ read_events (kl_file_source_t *src)
           /* Editors' and tools' hidden temporary files are not manifests. */
           if (ev->len > 0 && ev->name[0] == '.')
             continue;
+          if (ev->mask & (IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO))
+            {
+              /* A name modified stays "being written" until closed; deleted
+                 or renamed, the name means another file now. */
+              pthread_mutex_lock (&src->lock);
+              track_writer (src, ev->len > 0 ? ev->name : "",
+                            (ev->mask & IN_MODIFY) && !(ev->mask & IN_CLOSE_WRITE),
+                            kl_source_monotonic_ns ());
+              pthread_mutex_unlock (&src->lock);
+            }
           relevant = true;
         }
     }
@@ -521,6 +640,15 @@ kl_file_source_run (void *arg)
           pending = false;
           if (now >= next_rescan)
             next_rescan = now + src->period_ns;
+          /* A file left unread while being written: look again when due. */
+          pthread_mutex_lock (&src->lock);
+          int64_t retry = src->retry_at_ns;
+          pthread_mutex_unlock (&src->lock);
+          if (retry > 0)
+            {
+              pending = true;
+              first_change = read_at = retry;
+            }
         }
 
       int64_t wake = pending && read_at < next_rescan ? read_at : next_rescan;
@@ -575,6 +703,7 @@ kl_file_source_free (kl_file_source_t *src)
   for (size_t i = 0; i < src->n_entries; i++)
     entry_release (&src->entries[i]);
   free (src->entries);
+  forget_writers (src);
   close (src->inotify_fd);
   pthread_mutex_destroy (&src->lock);
   free (src->watch_error);

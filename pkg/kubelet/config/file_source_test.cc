@@ -124,6 +124,54 @@ TEST_F (FileSourceTest, FileWrittenInSeveralWritesIsReadOnceComplete)
   EXPECT_EQ (recorder.Count (), 2u);
 }
 
+TEST_F (FileSourceTest, FileHeldOpenByItsWriterIsReadOnlyOnceClosed)
+{
+  dir.Write ("web.yaml", PodYaml ("web", "nginx:1"));
+  Start ();
+  ASSERT_TRUE (recorder.WaitForNames ({ Static ("web") }));
+  size_t deliveries = recorder.Count ();
+
+  // Rewritten in place by a writer that keeps it open: what it wrote so far
+  // is a valid pod (a prefix of the new version), but never read as one,
+  // not even after the debounce period's cap (10 periods) passed.
+  std::string prefix = PodYaml ("web", "nginx:2");
+  std::string rest = "      command: [sleep, \"3600\"]\n";
+  FILE *f = fopen (dir.Path ("web.yaml").c_str (), "w");
+  ASSERT_NE (f, nullptr);
+  ASSERT_EQ (fwrite (prefix.data (), 1, prefix.size (), f), prefix.size ());
+  fflush (f);
+  usleep (400 * 1000); /* 20 debounce periods: a window for a wrong read */
+  kl_pod_config_sync_now (config);
+  EXPECT_EQ (recorder.Count (), deliveries);
+  EXPECT_EQ (recorder.Latest ()[0].image, "nginx:1");
+  ASSERT_EQ (fwrite (rest.data (), 1, rest.size (), f), rest.size ());
+  fclose (f);
+
+  ASSERT_TRUE (recorder.WaitFor ([] (const std::vector<PodInfo> &set) {
+    return set.size () == 1 && set[0].image == "nginx:2";
+  }));
+  EXPECT_EQ (recorder.Count (), deliveries + 1);
+  EXPECT_EQ (logs.Count ({ "web.yaml", "Could not process" }), 0u) << logs.Text ();
+}
+
+TEST_F (FileSourceTest, LimitIsReachedAtItsSizeAsGosReadAtMost)
+{
+  opts.max_manifest_bytes = 1024;
+  std::string at_limit = PodYaml ("big") + "#";
+  at_limit.resize (1023, 'x');
+  at_limit += "\n";
+  dir.Write ("big.yaml", at_limit);
+  Start ();
+  ASSERT_TRUE (recorder.WaitForNames ({}));
+  EXPECT_EQ (
+      logs.Count ({ dir.Path ("big.yaml"), "1024 bytes", "at or over the limit of 1024 bytes" }),
+      1u)
+      << logs.Text ();
+  // One byte less is within it.
+  dir.Write ("big.yaml", at_limit.substr (0, 1022) + "\n");
+  ASSERT_TRUE (recorder.WaitForNames ({ Static ("big") }));
+}
+
 TEST_F (FileSourceTest, InvalidManifestIsReportedOncePerChangeAndSparesOthers)
 {
   dir.Write ("a.yaml", PodYaml ("a"));

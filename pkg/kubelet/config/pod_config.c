@@ -131,9 +131,11 @@ compare_strings (const void *a, const void *b)
 static void
 reject (kl_pod_config_t *config, char ***keys, size_t *n_keys, char *key, char *msg)
 {
-  if (bsearch (&key, config->rejections, config->n_rejections, sizeof *config->rejections,
-               compare_strings)
-      == NULL)
+  /* bsearch's base must not be NULL, even with no elements. */
+  if (config->n_rejections == 0
+      || bsearch (&key, config->rejections, config->n_rejections, sizeof *config->rejections,
+                  compare_strings)
+             == NULL)
     KL_LOG_ERROR ("%s", msg);
   free (msg);
   *keys = xrealloc (*keys, (*n_keys + 1) * sizeof **keys);
@@ -186,8 +188,8 @@ select_pods (kl_pod_config_t *config, struct candidate *candidates, size_t n,
       else if (config->max_pods > 0 && *n_accepted >= (size_t) config->max_pods)
         reject (config, &keys, &n_keys,
                 xasprintf ("max\n%s\n%s\n%s", uid, c->item->origin, c->full_name),
-                xasprintf ("Static pod %s from %s rejected: the node already runs maxPods "
-                           "(%d) pods",
+                xasprintf ("Static pod %s from %s rejected (OutOfpods): the node already runs "
+                           "maxPods (%d) pods",
                            c->full_name, c->item->origin, config->max_pods));
       else
         accepted[(*n_accepted)++] = c;

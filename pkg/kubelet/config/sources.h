@@ -17,7 +17,9 @@
 extern "C" {
 #endif
 
-/* Manifest files and URL bodies larger than this are refused by default. */
+/* Manifest files and URL bodies of this size or more are refused by default:
+   Go's maxConfigLength ("10MB") as its ReadAtMost applies it, so a manifest
+   of 10 MiB is refused and one byte less is read. */
 #define KL_POD_SOURCE_MAX_MANIFEST_BYTES ((size_t) 10 * 1024 * 1024)
 
 /* The realtime clock the config.seen annotation reads; tests inject one. */
@@ -46,7 +48,8 @@ struct kl_pod_config_options_s
   int32_t max_pods;             /* at most this many pods are delivered; <= 0: no limit */
   int64_t file_debounce_ns;     /* quiet time after a change before reading it [100ms] */
   int64_t http_timeout_ns;      /* one URL fetch, connection included [10s] */
-  size_t max_manifest_bytes;    /* per file and per URL body [KL_POD_SOURCE_MAX_MANIFEST_BYTES] */
+  size_t max_manifest_bytes;    /* per file and URL body, refused at this size
+                                   [KL_POD_SOURCE_MAX_MANIFEST_BYTES] */
   kl_pod_config_clock_fn clock; /* [clock_gettime (CLOCK_REALTIME)] */
   void *clock_ctx;
 };
@@ -63,7 +66,10 @@ void kl_pod_config_options_from_kubelet (kl_pod_config_options_t *opts,
 /* Starts a thread per configured source: the file source reads every
    regular file (or symlink to one) of the manifest directory whose name does
    not start with '.', in lexical order, at once and then on inotify events
-   and every file_check_period; the URL source fetches the URL at once and
+   and every file_check_period, leaving a file unread while it is still
+   being written (the process that modified it holds it open, for up to a
+   minute, or it changed less than file_debounce ago) so that a half-written
+   manifest never takes effect; the URL source fetches the URL at once and
    every http_check_period. Every pod gets its static identity
    (kl_static_pod_apply ()) and the merged set goes to `fn`. An invalid
    manifest, a duplicate pod and a pod beyond max_pods are logged once per

@@ -54,7 +54,7 @@ curl_multi_cleanupp (CURLM **h)
 #define cleanup_curl __attribute__ ((cleanup (curl_easy_cleanupp)))
 #define cleanup_curl_multi __attribute__ ((cleanup (curl_multi_cleanupp)))
 
-/* The response body, refused beyond `max`. */
+/* The response body, refused once it reaches `max` bytes (Go's ReadAtMost). */
 struct body
 {
   char *data;
@@ -68,7 +68,7 @@ write_body (char *ptr, size_t size, size_t nmemb, void *userdata)
 {
   struct body *body = userdata;
   size_t n = size * nmemb;
-  if (n > body->max - body->len)
+  if (n >= body->max - body->len)
     {
       body->too_large = true;
       return 0; /* aborts the transfer */
@@ -106,7 +106,7 @@ fetch (kl_url_source_t *src, char **data, size_t *len, kl_error_t *err)
   curl_easy_setopt (easy, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt (easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt (easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) src->max_bytes);
+  curl_easy_setopt (easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) src->max_bytes - 1);
   curl_easy_setopt (easy, CURLOPT_USERAGENT, "kubelet");
   if (curl_multi_add_handle (multi, easy) != CURLM_OK)
     return kl_make_error (err, 0, "%s: cannot initialize libcurl", src->url);
@@ -152,7 +152,7 @@ fetch (kl_url_source_t *src, char **data, size_t *len, kl_error_t *err)
     {
       cleanup_free char *limit = kl_source_format_limit (src->max_bytes);
       return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
-                                 "%s: response larger than the limit of %s", src->url, limit);
+                                 "%s: response at or over the limit of %s", src->url, limit);
     }
   if (result != CURLE_OK)
     return kl_make_error_kind (err, KL_ERROR_UNAVAILABLE, (int) result, "%s: %s", src->url,

@@ -137,8 +137,7 @@ TEST_F (UrlSourceTest, OversizedBodyIsRefused)
   opts.max_manifest_bytes = 512;
   server.Serve ("/pods", 200, PodYaml ("big") + "# " + std::string (4096, 'x') + "\n");
   StartUrl ("/pods");
-  ASSERT_TRUE (logs.WaitForCount ({ url, "larger than the limit of 512 bytes" }, 1))
-      << logs.Text ();
+  ASSERT_TRUE (logs.WaitForCount ({ url, "at or over the limit of 512 bytes" }, 1)) << logs.Text ();
   EXPECT_EQ (recorder.Count (), 0u);
 }
 

@@ -104,7 +104,7 @@ int
 kl_start_container (kl_runtime_manager_t *m, const kl_pod_t *pod, const kl_container_t *c,
                     bool is_init, const kl_runtime_pod_t *status, const char *sandbox_id,
                     const Runtime__V1__PodSandboxConfig *sandbox_config, const char *pod_ip,
-                    int64_t *retry_ns, char **reason, char **message)
+                    const kl_cancel_t *cancel, int64_t *retry_ns, char **reason, char **message)
 {
   *retry_ns = 0;
   if (in_crash_backoff (m, pod, c, status, retry_ns, message))
@@ -115,6 +115,13 @@ kl_start_container (kl_runtime_manager_t *m, const kl_pod_t *pod, const kl_conta
   cleanup_free char *image_ref = NULL;
   if (kl_ensure_image (m, pod, c, sandbox_config, &image_ref, retry_ns, reason, message) < 0)
     return -1;
+  /* A pull can take long: the pod may have changed or gone meanwhile. */
+  if (kl_cancelled (cancel))
+    {
+      *reason = xstrdup (KL_REASON_CONTAINER_CREATING);
+      *message = xstrdup ("sync cancelled");
+      return -1;
+    }
 
   const kl_container_info_t *last = kl_runtime_pod_find_container (status, c->name);
   int restart_count = last ? last->restart_count + 1 : 0;

@@ -5,6 +5,7 @@
 
 #include "pkg/kubelet/kuberuntime/manager.h"
 #include "pkg/util/backoff.h"
+#include "pkg/util/cancel.h"
 
 struct kl_runtime_manager_s
 {
@@ -28,11 +29,13 @@ int kl_ensure_image (kl_runtime_manager_t *m, const kl_pod_t *pod, const kl_cont
 
 /* Starts one (init) container in `sandbox_id`: image, config, create,
    start, postStart hook. On failure *reason and *message are set, and *retry_ns
-   to when a back-off ends (0: no back-off). */
+   to when a back-off ends (0: no back-off). A `cancel` fired during the
+   image pull fails it before anything is created. */
 int kl_start_container (kl_runtime_manager_t *m, const kl_pod_t *pod, const kl_container_t *c,
                         bool is_init, const kl_runtime_pod_t *status, const char *sandbox_id,
                         const Runtime__V1__PodSandboxConfig *sandbox_config, const char *pod_ip,
-                        int64_t *retry_ns, char **reason, char **message);
+                        const kl_cancel_t *cancel, int64_t *retry_ns, char **reason,
+                        char **message);
 
 /* Runs the preStop hook (if `spec` has one), then stops the container
    within `grace_seconds`. */

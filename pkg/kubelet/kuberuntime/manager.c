@@ -100,7 +100,13 @@ pod_grace_seconds (const kl_pod_t *pod)
              : DEFAULT_GRACE_SECONDS;
 }
 
-/* Kills one container per thread so that grace periods run in parallel. */
+/* Kills containers on up to KILL_PARALLELISM threads so that grace periods
+   run in parallel. The Go kubelet stops all of a pod's containers at once;
+   containerd's one shim per pod does not take that for hundreds (250 on 2
+   cores: its exit handling timed out and after minutes none was removed),
+   while pods up to this size still get every grace period side by side. */
+#define KILL_PARALLELISM 32
+
 struct kill_job_s
 {
   kl_runtime_manager_t *m;
@@ -111,11 +117,25 @@ struct kill_job_s
   kl_error_t err;
 };
 
-static void *
-kill_job (void *arg)
+static void
+kill_job (struct kill_job_s *j)
 {
-  struct kill_job_s *j = arg;
   j->ret = kl_kill_container (j->m, j->spec, j->id, j->name, j->grace, j->why, &j->err);
+}
+
+struct kill_pool_s
+{
+  struct kill_job_s *jobs;
+  size_t n;
+  size_t next; /* the next job to take (atomic) */
+};
+
+static void *
+kill_worker (void *arg)
+{
+  struct kill_pool_s *pool = arg;
+  for (size_t i; (i = __atomic_fetch_add (&pool->next, 1, __ATOMIC_RELAXED)) < pool->n;)
+    kill_job (&pool->jobs[i]);
   return NULL;
 }
 
@@ -123,20 +143,21 @@ static int
 kill_containers_parallel (kl_runtime_manager_t *m, struct kill_job_s *jobs, size_t n,
                           kl_error_t *err)
 {
-  pthread_t *threads = xmalloc0 ((n ? n : 1) * sizeof *threads);
-  bool *started = xmalloc0 ((n ? n : 1) * sizeof *started);
+  struct kill_pool_s pool = { .jobs = jobs, .n = n };
   for (size_t i = 0; i < n; i++)
-    {
-      jobs[i].m = m;
-      started[i] = pthread_create (&threads[i], NULL, kill_job, &jobs[i]) == 0;
-      if (!started[i])
-        kill_job (&jobs[i]);
-    }
+    jobs[i].m = m;
+  /* This thread is one of the workers, and does it all if no other starts. */
+  pthread_t threads[KILL_PARALLELISM - 1];
+  size_t n_threads = 0;
+  while (n_threads + 1 < n && n_threads < KILL_PARALLELISM - 1
+         && pthread_create (&threads[n_threads], NULL, kill_worker, &pool) == 0)
+    n_threads++;
+  kill_worker (&pool);
+  for (size_t i = 0; i < n_threads; i++)
+    pthread_join (threads[i], NULL);
   int ret = 0;
   for (size_t i = 0; i < n; i++)
     {
-      if (started[i])
-        pthread_join (threads[i], NULL);
       if (jobs[i].ret < 0 && ret == 0)
         {
           ret = jobs[i].ret;
@@ -145,8 +166,6 @@ kill_containers_parallel (kl_runtime_manager_t *m, struct kill_job_s *jobs, size
         }
       kl_error_release (&jobs[i].err);
     }
-  free (threads);
-  free (started);
   return ret;
 }
 
@@ -307,17 +326,20 @@ void
 kl_runtime_manager_gc_pod (kl_runtime_manager_t *m, const kl_runtime_pod_t *status)
 {
   /* Containers come newest first: keep the newest exited instance of each
-     name (the Go kubelet's MaxPerPodContainer = 1), which is lastState. */
+     name (the Go kubelet's MaxPerPodContainer = 1), which is lastState. A
+     created one that never started (its start failed, or the kubelet died
+     between create and start) goes once a newer instance replaced it. */
   for (size_t i = 0; i < status->n_containers; i++)
     {
       const kl_container_info_t *c = &status->containers[i];
-      if (c->state != KL_CONTAINER_EXITED)
+      if (c->state != KL_CONTAINER_EXITED && c->state != KL_CONTAINER_CREATED)
         continue;
-      bool newer_exited = false;
+      bool superseded = false;
       for (size_t j = 0; j < i; j++)
-        newer_exited |= status->containers[j].state == KL_CONTAINER_EXITED
-                        && strcmp (status->containers[j].name, c->name) == 0;
-      if (!newer_exited)
+        superseded |= (c->state == KL_CONTAINER_CREATED
+                       || status->containers[j].state == KL_CONTAINER_EXITED)
+                      && strcmp (status->containers[j].name, c->name) == 0;
+      if (!superseded)
         continue;
       cleanup_error kl_error_t err = NULL;
       if (remove_container (m, c->id, &err) < 0)
@@ -391,7 +413,7 @@ earliest_retry (int64_t a, int64_t b)
 int
 kl_runtime_manager_sync_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
                              const kl_runtime_pod_t *status, const kl_probe_view_t *probes,
-                             kl_sync_result_t *result, kl_error_t *err)
+                             const kl_cancel_t *cancel, kl_sync_result_t *result, kl_error_t *err)
 {
   kl_pod_actions_t actions;
   kl_compute_pod_actions (pod, status, probes, &actions);
@@ -427,7 +449,7 @@ kl_runtime_manager_sync_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
           goto out;
       }
 
-  if (!actions.create_sandbox && actions.kill_pod)
+  if ((!actions.create_sandbox && actions.kill_pod) || kl_cancelled (cancel))
     goto out;
 
   pod_dir = kl_runtime_manager_pod_dir (m, pod->metadata.uid);
@@ -461,8 +483,10 @@ kl_runtime_manager_sync_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
     {
       char *reason = NULL, *message = NULL;
       int64_t retry = 0;
+      if (kl_cancelled (cancel))
+        goto out;
       if (kl_start_container (m, pod, actions.next_init_container, true, status, sandbox_id,
-                              sandbox_config, pod_ip, &retry, &reason, &message)
+                              sandbox_config, pod_ip, cancel, &retry, &reason, &message)
           < 0)
         {
           result->next_retry_ns = earliest_retry (result->next_retry_ns, retry);
@@ -470,13 +494,15 @@ kl_runtime_manager_sync_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
         }
       goto out;
     }
-  for (size_t i = 0; i < actions.n_containers_to_start; i++)
+  /* One at a time, each pulling its image first: a wide pod takes long, so
+     a cancel (the pod changed or went) is honoured between containers. */
+  for (size_t i = 0; i < actions.n_containers_to_start && !kl_cancelled (cancel); i++)
     {
       const kl_container_t *c = &pod->spec.containers[actions.containers_to_start[i]];
       char *reason = NULL, *message = NULL;
       int64_t retry = 0;
-      if (kl_start_container (m, pod, c, false, status, sandbox_id, sandbox_config, pod_ip, &retry,
-                              &reason, &message)
+      if (kl_start_container (m, pod, c, false, status, sandbox_id, sandbox_config, pod_ip, cancel,
+                              &retry, &reason, &message)
           < 0)
         {
           KL_LOG_V (2, "pod %s container %s: %s: %s", pod->metadata.name, c->name, reason, message);

@@ -11,6 +11,7 @@
 #include "pkg/kubelet/container/runtime.h"
 #include "pkg/kubelet/kuberuntime/actions.h"
 #include "pkg/kubelet/kuberuntime/pod_status.h"
+#include "pkg/util/cancel.h"
 #include "pkg/util/error.h"
 
 #ifdef __cplusplus
@@ -77,10 +78,13 @@ char *kl_runtime_manager_pod_dir (kl_runtime_manager_t *m, const char *uid);
 /* Brings the runtime to `pod`'s spec given its current `status`: one pass of
    the Go kubelet's SyncPod. Per-container failures land in *result; the
    return is negative only when the pod as a whole could not be synced
-   (e.g. its sandbox failed). */
+   (e.g. its sandbox failed). Once `cancel` (may be NULL) fires, it creates
+   nothing more: it stops before the next sandbox, image pull or container
+   and returns 0 with what it did so far. */
 int kl_runtime_manager_sync_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
                                  const kl_runtime_pod_t *status, const kl_probe_view_t *probes,
-                                 kl_sync_result_t *result, kl_error_t *err);
+                                 const kl_cancel_t *cancel, kl_sync_result_t *result,
+                                 kl_error_t *err);
 
 /* Stops every container (preStop hooks, then StopContainer with the grace
    period: `grace_seconds` < 0 means the pod's) and every sandbox. `pod` may
@@ -94,7 +98,8 @@ int kl_runtime_manager_remove_pod (kl_runtime_manager_t *m, const kl_runtime_pod
                                    kl_error_t *err);
 
 /* Garbage collection for a live pod: removes exited containers beyond the
-   newest of each name and not-ready sandboxes other than the newest. */
+   newest of each name, created ones that a newer instance replaced, and
+   not-ready sandboxes other than the newest. */
 void kl_runtime_manager_gc_pod (kl_runtime_manager_t *m, const kl_runtime_pod_t *status);
 
 #ifdef __cplusplus

@@ -141,7 +141,8 @@ protected:
     RuntimePodPtr status = Status (pod->metadata.uid);
     kl_sync_result_clear (&result);
     kl_error_t err = nullptr;
-    int ret = kl_runtime_manager_sync_pod (manager, pod, status.get (), probes, &result, &err);
+    int ret
+        = kl_runtime_manager_sync_pod (manager, pod, status.get (), probes, nullptr, &result, &err);
     if (error)
       *error = kl_error_message (err);
     else
@@ -461,6 +462,11 @@ TEST_F (ManagerTest, CreateAndStartFailuresAreReportedPerContainer)
   ASSERT_EQ (Sync (pod.get ()), 0);
   EXPECT_EQ (SyncErrors (), "");
   EXPECT_EQ (Containers ()[0], "a/running/1");
+
+  // The one that never started is garbage once replaced.
+  RuntimePodPtr st = Status ();
+  kl_runtime_manager_gc_pod (manager, st.get ());
+  EXPECT_EQ (Containers (), (std::vector<std::string>{ "a/running/1", "b/running/0" }));
 }
 
 TEST_F (ManagerTest, SandboxFailureFailsTheSync)
@@ -732,7 +738,8 @@ TEST_F (ManagerTest, FinishedNeverPodIsKilledWithoutANewSandbox)
         kl_sync_result_t r = {};
         kl_error_t err = nullptr;
         DirtyTheStack ();
-        int ret = kl_runtime_manager_sync_pod (manager, pod.get (), st.get (), nullptr, &r, &err);
+        int ret = kl_runtime_manager_sync_pod (manager, pod.get (), st.get (), nullptr, nullptr, &r,
+                                               &err);
         kl_sync_result_clear (&r);
         int code = 0;
         if (ret != 0)
@@ -763,7 +770,8 @@ TEST_F (ManagerTest, FinishedNeverPodKillFailureIsReported)
         kl_sync_result_t r = {};
         kl_error_t err = nullptr;
         DirtyTheStack ();
-        int ret = kl_runtime_manager_sync_pod (manager, pod.get (), st.get (), nullptr, &r, &err);
+        int ret = kl_runtime_manager_sync_pod (manager, pod.get (), st.get (), nullptr, nullptr, &r,
+                                               &err);
         bool reported = ret < 0 && err != nullptr;
         kl_error_release (&err);
         kl_sync_result_clear (&r);
