@@ -84,6 +84,12 @@ Options::Parse (int argc, char **argv)
         window = atoi (value.c_str ());
       else if (key == "--pods")
         pods = atoi (value.c_str ());
+      else if (key == "--cycles")
+        cycles = atoi (value.c_str ());
+      else if (key == "--kubelet-arg")
+        kubelet_args.push_back (value);
+      else if (key == "--runtime-name")
+        runtime_name = value;
       else
         {
           fprintf (stderr, "%s: unknown option %s\n", argv[0], a.c_str ());
@@ -91,11 +97,12 @@ Options::Parse (int argc, char **argv)
         }
     }
   if (kubelet.empty () || endpoint.empty () || busybox.empty () || pause.empty () || dir.empty ()
-      || repeat < 1 || batch_repeat < 1 || window < 1 || pods < 1 || pods > 250)
+      || repeat < 1 || batch_repeat < 1 || window < 1 || pods < 1 || pods > 250 || cycles < 1)
     {
       fprintf (stderr,
                "usage: %s --kubelet=BIN --endpoint=unix:///SOCK --busybox=IMAGE --pause=IMAGE "
-               "--dir=DIR [--repeat=N] [--batch-repeat=N] [--window=SECONDS] [--pods=N]\n",
+               "--dir=DIR [--repeat=N] [--batch-repeat=N] [--window=SECONDS] [--pods=N] "
+               "[--cycles=N] [--kubelet-arg=FLAG]... [--runtime-name=NAME]\n",
                argv[0]);
       return false;
     }
@@ -224,6 +231,15 @@ Runtime::RunningByPod (const std::string &prefix, std::map<std::string, int> *ou
 int
 Runtime::Remaining (const std::string &prefix)
 {
+  int sandboxes = 0, containers = 0;
+  if (!Count (prefix, &sandboxes, &containers))
+    return -1;
+  return sandboxes + containers;
+}
+
+bool
+Runtime::Count (const std::string &prefix, int *sandbox_count, int *container_count)
+{
   Runtime__V1__ListPodSandboxRequest sreq = RUNTIME__V1__LIST_POD_SANDBOX_REQUEST__INIT;
   cleanup_pb Runtime__V1__ListPodSandboxResponse *sandboxes = NULL;
   Runtime__V1__ListContainersRequest creq = RUNTIME__V1__LIST_CONTAINERS_REQUEST__INIT;
@@ -233,22 +249,22 @@ Runtime::Remaining (const std::string &prefix)
       || kl_cri_list_containers (client_, &creq, &containers, &err) < 0)
     {
       kl_error_release (&err);
-      return -1;
+      return false;
     }
-  int n = 0;
+  *sandbox_count = *container_count = 0;
   for (size_t i = 0; i < sandboxes->n_items; i++)
     {
       const Runtime__V1__PodSandbox *s = sandboxes->items[i];
       if (HasPrefix (Label (s->labels, s->n_labels, "io.kubernetes.pod.name"), prefix))
-        n++;
+        (*sandbox_count)++;
     }
   for (size_t i = 0; i < containers->n_containers; i++)
     {
       const Runtime__V1__Container *c = containers->containers[i];
       if (HasPrefix (Label (c->labels, c->n_labels, "io.kubernetes.pod.name"), prefix))
-        n++;
+        (*container_count)++;
     }
-  return n;
+  return true;
 }
 
 bool
@@ -321,6 +337,7 @@ Kubelet::Start (std::string *error)
     "--healthz-port=" + std::to_string (kHealthzPort),
     "--v=0",
   };
+  args.insert (args.end (), opts_.kubelet_args.begin (), opts_.kubelet_args.end ());
   std::string log = log_path ();
   pid_ = fork ();
   if (pid_ < 0)

@@ -24,7 +24,8 @@ constexpr int kReadOnlyPort = 10455;
 constexpr int kHealthzPort = 10448;
 
 // What hack/bench.sh passes: --kubelet=, --endpoint=, --busybox=, --pause=, --dir=,
-// and optionally --repeat=, --batch-repeat=, --window=, --pods=.
+// and optionally --repeat=, --batch-repeat=, --window=, --pods=, --cycles=,
+// --kubelet-arg= (repeatable), --runtime-name=.
 struct Options
 {
   std::string kubelet;  // the dockerless kubelet binary
@@ -36,6 +37,11 @@ struct Options
   int batch_repeat = 3; // 30-pod runs
   int window = 30;      // seconds of each RSS/CPU/PLEG window
   int pods = 100;       // pods of the loaded window
+  int cycles = 5;       // churn: create-and-remove cycles
+  // --kubelet-arg= (repeatable): extra kubelet flags, e.g. the in-process
+  // dockershim's --container-runtime=docker; --runtime-name= labels rows.
+  std::vector<std::string> kubelet_args;
+  std::string runtime_name = "containerd";
   // Parses argv; on a bad or missing option prints why and returns false.
   bool Parse (int argc, char **argv);
 };
@@ -74,6 +80,8 @@ public:
   // Sandboxes plus containers of pods whose name starts with `prefix` (-1:
   // the runtime did not answer).
   int Remaining (const std::string &prefix);
+  // The same, counted apart; false if the runtime did not answer.
+  bool Count (const std::string &prefix, int *sandboxes, int *containers);
   // Polls Remaining (prefix) every 100 ms until it is 0 or `seconds` pass.
   bool WaitGone (const std::string &prefix, int seconds);
   // Stops and removes every sandbox (with its containers) of pods whose name

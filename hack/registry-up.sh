@@ -67,8 +67,17 @@ CONFIG
 # A clean environment: the registry reads REGISTRY_* variables as config
 # overrides (REGISTRY_HTTP_ADDR could move it off loopback). setsid keeps it
 # out of the caller's process group, so the caller's Ctrl-C does not stop it.
-env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$REGISTRY_DIR" \
-  setsid docker-registry serve "$REGISTRY_CONFIG" </dev/null >>"$REGISTRY_LOG" 2>&1 &
+# It keeps none of the caller's descriptors above 2: the one `flock
+# /tmp/kl-runtime.lock CMD` holds its lock on would keep the lock held for as
+# long as the registry lives, blocking every later runtime harness.
+(
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec $fd>&-"; fi
+  done
+  exec env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$REGISTRY_DIR" \
+    setsid docker-registry serve "$REGISTRY_CONFIG" </dev/null >>"$REGISTRY_LOG" 2>&1
+) &
 pid=$!
 echo "$pid" >"$REGISTRY_PIDFILE"
 if ! wait_until_answers "$pid"; then
