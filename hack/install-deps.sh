@@ -9,6 +9,9 @@ packages=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libcurl4-openssl-dev libyaml-dev libjansson-dev libmicrohttpd-dev
   googletest libgtest-dev libgmock-dev
+  # fuzzing (hack/fuzz.sh): clang with libFuzzer and the sanitizers,
+  # llvm-symbolizer for readable crash stacks
+  clang llvm
   # runtimes and images for e2e
   containerd runc containernetworking-plugins docker.io docker-registry
   skopeo busybox-static iproute2 iptables

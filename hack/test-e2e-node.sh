@@ -4,7 +4,10 @@
 # (--container-runtime=docker) against a private dockerd. Images come from
 # the loopback registry. Starts what it needs and stops it whatever happens.
 # Other arguments go to `bazel test` (e.g. --test_arg=--gtest_filter=*Crash*).
-# BAZEL, BAZEL_STARTUP_FLAGS and BAZEL_FLAGS pick Bazel and its options.
+# KL_E2E_TARGETS picks the suites (default: both; kubelet_test: the
+# scenarios, fault_test: runtime and kubelet crashes, manifest limits).
+# BAZEL, BAZEL_STARTUP_FLAGS and BAZEL_FLAGS pick Bazel and its options
+# (BAZEL_FLAGS=--config=asan: an ASan kubelet, see hack/test-sanitizers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source hack/lib/images.sh
@@ -15,6 +18,7 @@ if [[ ${1:-} == --runtime=* ]]; then
   runtime=${1#--runtime=}
   shift
 fi
+read -ra targets <<<"${KL_E2E_TARGETS:-//test/e2e_node:kubelet_test //test/e2e_node:fault_test}"
 read -ra startup_flags <<<"${BAZEL_STARTUP_FLAGS:-}"
 read -ra build_flags <<<"${BAZEL_FLAGS:-}"
 bazel=("${BAZEL:-bazel}" "${startup_flags[@]}")
@@ -33,6 +37,7 @@ containerd)
   env=(
     --test_env=KL_E2E_CRI_ENDPOINT="unix://$work/containerd.sock"
     --test_env=KL_E2E_RUNTIME_CTL="$PWD/hack/lib/containerd-ctl.sh $work"
+    --test_env=KL_E2E_CNI_IPAM_DIR="$work/cni/ipam"
     --test_env=KL_E2E_READ_ONLY_PORT=10355 --test_env=KL_E2E_HEALTHZ_PORT=10348
   )
   ;;
@@ -49,6 +54,9 @@ docker)
     # Without live-restore, dockerd's containers end with it.
     --test_env=KL_E2E_RUNTIME_RESTART_KILLS_PODS=1
     --test_env=KL_E2E_RUNTIME_CTL="$PWD/hack/lib/dockerd-ctl.sh $work"
+    --test_env=KL_E2E_CNI_IPAM_DIR="$work/cni/ipam"
+    # The standalone dockershim `ds up` started (CNI networking).
+    --test_env=KL_E2E_STANDALONE_CRI_ENDPOINT="unix://$work/cni.sock"
     --test_env=KL_E2E_READ_ONLY_PORT=10365 --test_env=KL_E2E_HEALTHZ_PORT=10358
   )
   ;;
@@ -62,6 +70,12 @@ esac
 kubelet=$("${bazel[@]}" info "${variant[@]}" "${build_flags[@]}" execution_root 2>/dev/null)/$(
   "${bazel[@]}" cquery "${variant[@]}" "${build_flags[@]}" --output=starlark \
     --starlark:expr='target.files.to_list()[0].path' //cmd/kubelet 2>/dev/null)
+# Under --config=asan the kubelet the tests start must be the instrumented one
+# (the framework fails a test whose kubelet logs a sanitizer report).
+if [[ " ${build_flags[*]} " == *" --config=asan "* ]] && ! readelf -d "$kubelet" | grep -q 'NEEDED.*libasan'; then
+  echo "test-e2e-node: --config=asan, but $kubelet is not linked with ASan" >&2
+  exit 1
+fi
 
 "${bazel[@]}" test "${variant[@]}" "${build_flags[@]}" \
   --test_env=KL_E2E_KUBELET="$kubelet" \
@@ -70,4 +84,4 @@ kubelet=$("${bazel[@]}" info "${variant[@]}" "${build_flags[@]}" execution_root 
   --test_env=KL_E2E_PAUSE_IMAGE="$PAUSE_IMAGE" \
   "${env[@]}" \
   --test_output=errors --nocache_test_results \
-  //test/e2e_node:kubelet_test "$@"
+  "${targets[@]}" "$@"

@@ -2,11 +2,13 @@
 # Every test, README's test command and what CI runs: the offline check, the
 # presubmit (format, both builds and unit test runs through a loopback remote
 # cache, the dockerless audits and their planted-violation tests, the node e2e
-# on containerd), then the integration suites against real runtimes and the
-# node e2e through the in-process dockershim on dockerd. Every suite runs even
-# when an earlier one failed; the last line counts them.
+# on containerd), every fuzz target for 60 s, then the integration suites
+# against real runtimes, the node e2e through the in-process dockershim on
+# dockerd, and the sanitizer runs (unit tests under ASan and UBSan, the node
+# e2e with an ASan kubelet). Every suite runs even when an earlier one failed;
+# the last line counts them.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 hack/install-deps.sh || exit 1
 
@@ -28,10 +30,19 @@ suite() { # suite NAME COMMAND...
 
 suite offline hack/verify-offline.sh
 suite presubmit hack/presubmit.sh --with-audit-tests
+# libFuzzer targets built with clang in their own output base, 60 s each,
+# one per CPU at a time (11 targets: about 6 minutes); fails on any crash.
+suite fuzz hack/fuzz.sh --time=60
 suite cri-containerd hack/test-integration.sh
 suite libdocker pkg/kubelet/dockershim/libdocker/test-integration.sh
 suite dockershim pkg/kubelet/dockershim/test-integration.sh
 suite e2e-node-docker hack/test-e2e-node.sh --runtime=docker
+# Unit tests under ASan and UBSan (the full variant: it holds every test the
+# dockerless one has), then the containerd node e2e scenarios once with an
+# ASan kubelet (a report in its log fails the test).
+suite sanitizers env KL_SANITIZER_RUNS="asan ubsan" hack/test-sanitizers.sh
+suite e2e-node-asan env BAZEL_FLAGS="${BAZEL_FLAGS:-} --config=asan" \
+  KL_E2E_TARGETS=//test/e2e_node:kubelet_test hack/test-e2e-node.sh
 
 ((${#failed[@]} == 0)) || echo "failed suites: ${failed[*]}"
 echo "test: $passed passed, ${#failed[@]} failed"

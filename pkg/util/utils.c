@@ -49,7 +49,7 @@ xstrdup (const char *s)
 char *
 xstrndup (const char *s, size_t n)
 {
-  char *p = strndup (s, n);
+  char *p = strndup (s ? s : "", n);
   if (p == NULL)
     kl_oom ();
   return p;

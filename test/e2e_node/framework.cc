@@ -10,8 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
+
+#include "test/e2e_node/sanitizer_report.h"
 
 namespace e2e {
 
@@ -31,18 +35,6 @@ Collect (char *data, size_t size, size_t n, void *out)
 {
   static_cast<std::string *> (out)->append (data, size * n);
   return size * n;
-}
-
-std::string
-Label (const char *key, void *const *entries, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      auto *e = static_cast<const Runtime__V1__PodSandbox__LabelsEntry *> (entries[i]);
-      if (strcmp (e->key, key) == 0)
-        return e->value;
-    }
-  return "";
 }
 
 } // namespace
@@ -65,6 +57,9 @@ Env::Load ()
     env.read_only_port = atoi (Getenv ("KL_E2E_READ_ONLY_PORT").c_str ());
   if (!Getenv ("KL_E2E_HEALTHZ_PORT").empty ())
     env.healthz_port = atoi (Getenv ("KL_E2E_HEALTHZ_PORT").c_str ());
+  std::istringstream wrapper (Getenv ("KL_E2E_KUBELET_WRAPPER"));
+  for (std::string w; wrapper >> w;)
+    env.wrapper.push_back (w);
   return env;
 }
 
@@ -78,6 +73,16 @@ WriteFile (const std::string &path, const std::string &content)
     out << content;
   }
   rename (tmp.c_str (), path.c_str ());
+}
+
+int
+RuntimeCtl (const Env &env, const std::string &verb)
+{
+  size_t space = env.runtime_ctl.find (' ');
+  if (env.runtime_ctl.empty () || space == std::string::npos)
+    return -1;
+  std::string cmd = env.runtime_ctl.substr (0, space) + " " + verb + env.runtime_ctl.substr (space);
+  return system (cmd.c_str ());
 }
 
 int
@@ -111,52 +116,162 @@ Runtime::Runtime (const std::string &endpoint)
 
 Runtime::~Runtime () { kl_cri_client_free (client_); }
 
-std::vector<SandboxInfo>
-Runtime::Sandboxes (const std::string &pod_name, const std::string &ns)
+namespace {
+
+template <typename Entry>
+std::string
+LabelOf (const char *key, Entry **entries, size_t n)
 {
-  std::vector<SandboxInfo> out;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (entries[i]->key, key) == 0)
+      return entries[i]->value;
+  return "";
+}
+
+// ListPodSandbox, with a label selector on the pod UID unless `uid` is empty.
+bool
+ListSandboxes (kl_cri_client_t *client, const std::string &uid, std::vector<SandboxInfo> *out)
+{
+  Runtime__V1__PodSandboxFilter__LabelSelectorEntry entry
+      = RUNTIME__V1__POD_SANDBOX_FILTER__LABEL_SELECTOR_ENTRY__INIT;
+  entry.key = (char *) "io.kubernetes.pod.uid";
+  entry.value = (char *) uid.c_str ();
+  Runtime__V1__PodSandboxFilter__LabelSelectorEntry *entries[] = { &entry };
+  Runtime__V1__PodSandboxFilter filter = RUNTIME__V1__POD_SANDBOX_FILTER__INIT;
+  filter.label_selector = entries;
+  filter.n_label_selector = 1;
   Runtime__V1__ListPodSandboxRequest req = RUNTIME__V1__LIST_POD_SANDBOX_REQUEST__INIT;
+  if (!uid.empty ())
+    req.filter = &filter;
   Runtime__V1__ListPodSandboxResponse *resp = NULL;
   kl_error_t err = NULL;
-  if (kl_cri_list_pod_sandbox (client_, &req, &resp, &err) < 0)
+  if (client == NULL || kl_cri_list_pod_sandbox (client, &req, &resp, &err) < 0)
     {
       kl_error_release (&err);
-      return out;
+      return false;
     }
   for (size_t i = 0; i < resp->n_items; i++)
     {
       auto *s = resp->items[i];
-      std::string name = Label ("io.kubernetes.pod.name", (void *const *) s->labels, s->n_labels);
-      std::string n = Label ("io.kubernetes.pod.namespace", (void *const *) s->labels, s->n_labels);
-      if (name == pod_name + "-" + Kubelet::kNode && n == ns)
-        out.push_back ({ s->id, s->state, s->metadata ? (int) s->metadata->attempt : 0 });
+      out->push_back ({ s->id, s->state, s->metadata ? (int) s->metadata->attempt : 0,
+                        LabelOf ("io.kubernetes.pod.uid", s->labels, s->n_labels),
+                        LabelOf ("io.kubernetes.pod.name", s->labels, s->n_labels),
+                        LabelOf ("io.kubernetes.pod.namespace", s->labels, s->n_labels) });
     }
   protobuf_c_message_free_unpacked (&resp->base, NULL);
+  return true;
+}
+
+// ListContainers, with a label selector on the pod UID unless `uid` is empty.
+bool
+ListContainers (kl_cri_client_t *client, const std::string &uid, std::vector<ContainerInfo> *out)
+{
+  Runtime__V1__ContainerFilter__LabelSelectorEntry entry
+      = RUNTIME__V1__CONTAINER_FILTER__LABEL_SELECTOR_ENTRY__INIT;
+  entry.key = (char *) "io.kubernetes.pod.uid";
+  entry.value = (char *) uid.c_str ();
+  Runtime__V1__ContainerFilter__LabelSelectorEntry *entries[] = { &entry };
+  Runtime__V1__ContainerFilter filter = RUNTIME__V1__CONTAINER_FILTER__INIT;
+  filter.label_selector = entries;
+  filter.n_label_selector = 1;
+  Runtime__V1__ListContainersRequest req = RUNTIME__V1__LIST_CONTAINERS_REQUEST__INIT;
+  if (!uid.empty ())
+    req.filter = &filter;
+  Runtime__V1__ListContainersResponse *resp = NULL;
+  kl_error_t err = NULL;
+  if (client == NULL || kl_cri_list_containers (client, &req, &resp, &err) < 0)
+    {
+      kl_error_release (&err);
+      return false;
+    }
+  for (size_t i = 0; i < resp->n_containers; i++)
+    {
+      auto *c = resp->containers[i];
+      out->push_back ({ c->id, c->metadata ? c->metadata->name : "", c->pod_sandbox_id, c->state,
+                        c->metadata ? (int) c->metadata->attempt : 0,
+                        LabelOf ("io.kubernetes.pod.uid", c->labels, c->n_labels),
+                        LabelOf ("io.kubernetes.pod.name", c->labels, c->n_labels),
+                        LabelOf ("io.kubernetes.pod.namespace", c->labels, c->n_labels) });
+    }
+  protobuf_c_message_free_unpacked (&resp->base, NULL);
+  return true;
+}
+
+bool
+OnThisNode (const std::string &pod_name)
+{
+  std::string suffix = std::string ("-") + Kubelet::kNode;
+  return pod_name.size () > suffix.size ()
+         && pod_name.compare (pod_name.size () - suffix.size (), suffix.size (), suffix) == 0;
+}
+
+} // namespace
+
+std::vector<SandboxInfo>
+Runtime::Sandboxes (const std::string &pod_name, const std::string &ns)
+{
+  std::vector<SandboxInfo> all, out;
+  ListSandboxes (client_, "", &all);
+  for (auto &s : all)
+    if (s.pod_name == pod_name + "-" + Kubelet::kNode && s.pod_namespace == ns)
+      out.push_back (s);
   return out;
 }
 
 std::vector<ContainerInfo>
 Runtime::Containers (const std::string &pod_name, const std::string &ns)
 {
+  std::vector<ContainerInfo> all, out;
+  ListContainers (client_, "", &all);
+  for (auto &c : all)
+    if (c.pod_name == pod_name + "-" + Kubelet::kNode && c.pod_namespace == ns)
+      out.push_back (c);
+  return out;
+}
+
+std::vector<SandboxInfo>
+Runtime::SandboxesOf (const std::string &uid, bool *ok)
+{
+  std::vector<SandboxInfo> out;
+  bool listed = !uid.empty () && ListSandboxes (client_, uid, &out);
+  if (ok)
+    *ok = listed;
+  return out;
+}
+
+std::vector<ContainerInfo>
+Runtime::ContainersOf (const std::string &uid, bool *ok)
+{
   std::vector<ContainerInfo> out;
-  Runtime__V1__ListContainersRequest req = RUNTIME__V1__LIST_CONTAINERS_REQUEST__INIT;
-  Runtime__V1__ListContainersResponse *resp = NULL;
-  kl_error_t err = NULL;
-  if (kl_cri_list_containers (client_, &req, &resp, &err) < 0)
-    {
-      kl_error_release (&err);
-      return out;
-    }
-  for (size_t i = 0; i < resp->n_containers; i++)
-    {
-      auto *c = resp->containers[i];
-      std::string name = Label ("io.kubernetes.pod.name", (void *const *) c->labels, c->n_labels);
-      std::string n = Label ("io.kubernetes.pod.namespace", (void *const *) c->labels, c->n_labels);
-      if (name == pod_name + "-" + Kubelet::kNode && n == ns)
-        out.push_back ({ c->id, c->metadata ? c->metadata->name : "", c->pod_sandbox_id, c->state,
-                         c->metadata ? (int) c->metadata->attempt : 0 });
-    }
-  protobuf_c_message_free_unpacked (&resp->base, NULL);
+  bool listed = !uid.empty () && ListContainers (client_, uid, &out);
+  if (ok)
+    *ok = listed;
+  return out;
+}
+
+std::vector<SandboxInfo>
+Runtime::NodeSandboxes (bool *ok)
+{
+  std::vector<SandboxInfo> all, out;
+  bool listed = ListSandboxes (client_, "", &all);
+  if (ok)
+    *ok = listed;
+  for (auto &s : all)
+    if (OnThisNode (s.pod_name))
+      out.push_back (s);
+  return out;
+}
+
+std::vector<ContainerInfo>
+Runtime::NodeContainers (bool *ok)
+{
+  std::vector<ContainerInfo> all, out;
+  bool listed = ListContainers (client_, "", &all);
+  if (ok)
+    *ok = listed;
+  for (auto &c : all)
+    if (OnThisNode (c.pod_name))
+      out.push_back (c);
   return out;
 }
 
@@ -240,6 +355,7 @@ Kubelet::Start (const std::vector<std::string> &extra)
     "--sync-frequency=10s",
     "--v=4",
   };
+  args.insert (args.begin (), env_.wrapper.begin (), env_.wrapper.end ());
   std::istringstream extra_runtime (env_.runtime_args);
   for (std::string a; extra_runtime >> a;)
     args.push_back (a);
@@ -256,7 +372,7 @@ Kubelet::Start (const std::vector<std::string> &extra)
       for (auto &a : args)
         argv.push_back ((char *) a.c_str ());
       argv.push_back (nullptr);
-      execv (argv[0], argv.data ());
+      execvp (argv[0], argv.data ());
       _exit (127);
     }
   // Up when /healthz answers (or the process died).
@@ -273,6 +389,7 @@ Kubelet::Running ()
   if (waitpid (pid_, &status, WNOHANG) == pid_)
     {
       pid_ = -1;
+      Exited ();
       return false;
     }
   return true;
@@ -287,6 +404,17 @@ Kubelet::Stop (int sig)
   int status;
   waitpid (pid_, &status, 0);
   pid_ = -1;
+  Exited ();
+}
+
+void
+Kubelet::Exited ()
+{
+  std::string log = Logs ();
+  std::string report = SanitizerReport (log.substr (std::min (log_checked_, log.size ())));
+  log_checked_ = log.size ();
+  if (!report.empty ())
+    ADD_FAILURE () << "the kubelet (" << dir_ << "/kubelet.log) reported:\n" << report;
 }
 
 std::string
@@ -322,6 +450,16 @@ Kubelet::Pod (const std::string &name)
     }
   json_decref (pods);
   return found;
+}
+
+std::string
+Kubelet::Uid (const std::string &name)
+{
+  json_t *pod = Pod (name);
+  const char *uid = json_string_value (json_object_get (json_object_get (pod, "metadata"), "uid"));
+  std::string out = uid ? uid : "";
+  json_decref (pod);
+  return out;
 }
 
 json_t *

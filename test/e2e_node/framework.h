@@ -34,6 +34,9 @@ struct Env
   std::string dir = "/tmp/kl-e2e"; // KL_E2E_DIR: where each test's kubelet lives
   int read_only_port = 10355;      // KL_E2E_READ_ONLY_PORT
   int healthz_port = 10348;        // KL_E2E_HEALTHZ_PORT
+  // KL_E2E_KUBELET_WRAPPER: words run before the kubelet's own (e.g.
+  // "valgrind --tool=memcheck ..."), found in PATH.
+  std::vector<std::string> wrapper;
   static Env Load ();
 };
 
@@ -49,13 +52,19 @@ struct ContainerInfo
   std::string id, name, sandbox_id;
   int state; // Runtime__V1__ContainerState
   int attempt;
+  std::string pod_uid, pod_name, pod_namespace; // labels io.kubernetes.pod.*
 };
 struct SandboxInfo
 {
   std::string id;
   int state; // Runtime__V1__PodSandboxState
   int attempt;
+  std::string pod_uid, pod_name, pod_namespace; // labels io.kubernetes.pod.*
 };
+
+// "<script> <dir>" from KL_E2E_RUNTIME_CTL run as "<script> <verb> <dir>":
+// stop, start, kill (SIGKILL, as a crash). The exit status (-1: no script).
+int RuntimeCtl (const Env &env, const std::string &verb);
 
 // The runtime, as the test sees it through our CRI client.
 class Runtime
@@ -68,6 +77,14 @@ public:
   std::vector<ContainerInfo> Containers (const std::string &pod_name,
                                          const std::string &ns = "default");
   std::vector<ContainerInfo> Running (const std::string &pod_name);
+  // Those of the pod with this UID, through the runtime's label selector
+  // (io.kubernetes.pod.uid); *ok (if given) is false when the call failed.
+  std::vector<SandboxInfo> SandboxesOf (const std::string &uid, bool *ok = nullptr);
+  std::vector<ContainerInfo> ContainersOf (const std::string &uid, bool *ok = nullptr);
+  // Every sandbox / container of any pod of this test node (name ending in
+  // -e2e-node), in any namespace: what orphan checks look at.
+  std::vector<SandboxInfo> NodeSandboxes (bool *ok = nullptr);
+  std::vector<ContainerInfo> NodeContainers (bool *ok = nullptr);
   // The container's CRI log file content (via ContainerStatus.log_path).
   std::string Log (const std::string &container_id);
   int ExitCode (const std::string &container_id);
@@ -117,11 +134,18 @@ public:
   json_t *Pods ();
   // The pod called `<name>-e2e-node` in /pods (NULL if absent); caller decrefs.
   json_t *Pod (const std::string &name);
+  // Its metadata.uid in /pods ("" if absent).
+  std::string Uid (const std::string &name);
 
 private:
+  // The process ended: fails the test if its log shows a sanitizer report
+  // (ASan, LSan, UBSan) written since the last check.
+  void Exited ();
+
   const Env &env_;
   std::string dir_;
   pid_t pid_ = -1;
+  size_t log_checked_ = 0; // bytes of kubelet.log Exited () has looked at
 };
 
 // Convenience: a field of the container status called `container` in `pod`.

@@ -1,5 +1,7 @@
 #include "test/util/wait.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -8,9 +10,27 @@
 
 namespace kl_test {
 
+double
+TimeoutScale ()
+{
+  const char *v = getenv ("KL_TEST_TIMEOUT_SCALE");
+  if (v == nullptr || *v == '\0')
+    return 1;
+  char *end;
+  double scale = strtod (v, &end);
+  if (*end != '\0' || !(scale >= 1 && scale <= 1000))
+    {
+      fprintf (stderr, "KL_TEST_TIMEOUT_SCALE=%s: want a number from 1 to 1000\n", v);
+      abort ();
+    }
+  return scale;
+}
+
 bool
 WaitFor (const std::function<bool ()> &cond, int seconds)
 {
+  static const double scale = TimeoutScale ();
+  const double limit = seconds * scale;
   struct timespec start, now;
   clock_gettime (CLOCK_MONOTONIC, &start);
   for (;;)
@@ -18,7 +38,7 @@ WaitFor (const std::function<bool ()> &cond, int seconds)
       if (cond ())
         return true;
       clock_gettime (CLOCK_MONOTONIC, &now);
-      if (now.tv_sec - start.tv_sec >= seconds)
+      if ((double) (now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9 >= limit)
         return false;
       usleep (100 * 1000);
     }

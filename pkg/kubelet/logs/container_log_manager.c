@@ -200,6 +200,8 @@ remove_excess_logs (kl_log_manager_t *m, struct path_list *logs, kl_error_t *err
     }
   for (size_t i = 0; i < excess; i++)
     free (logs->items[i]);
+  if (excess == 0) /* items may be NULL: no memmove from NULL + 0 */
+    return 0;
   memmove (logs->items, logs->items + excess, (logs->n - excess) * sizeof *logs->items);
   logs->n -= excess;
   return 0;
