@@ -14,11 +14,11 @@
 #include "pkg/kubelet/server/encode_pod.h"
 #include "pkg/kubelet/server/server-internal.h"
 #include "pkg/util/log.h"
+#include "pkg/util/net.h"
 #include "pkg/util/utils.h"
 
 /* Request headers and the URL of one connection must fit in this. */
 #define CONNECTION_MEMORY_LIMIT ((size_t) 32 * 1024)
-#define LISTEN_BACKLOG 128
 
 #define TEXT_PLAIN "text/plain; charset=utf-8"
 #define APPLICATION_JSON "application/json"
@@ -331,59 +331,6 @@ log_mhd (void *cls, const char *fmt, va_list ap)
   KL_LOG_V (2, "http server: %s", msg); /* mostly bad requests: not worth a warning each */
 }
 
-/* "<address>:<port>", with brackets around an IPv6 address. */
-static char *
-host_port (const char *address, int port)
-{
-  return strchr (address, ':') ? xasprintf ("[%s]:%d", address, port)
-                               : xasprintf ("%s:%d", address, port);
-}
-
-/* A listening socket on address:port (port 0: any); *ipv6 tells its family. */
-static int
-listen_socket (const char *address, int port, int *out_fd, bool *ipv6, kl_error_t *err)
-{
-  struct sockaddr_storage ss;
-  socklen_t len;
-  memset (&ss, 0, sizeof ss);
-  struct sockaddr_in *in4 = (struct sockaddr_in *) &ss;
-  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &ss;
-  if (inet_pton (AF_INET, address, &in4->sin_addr) == 1)
-    {
-      in4->sin_family = AF_INET;
-      in4->sin_port = htons ((uint16_t) port);
-      len = sizeof *in4;
-      *ipv6 = false;
-    }
-  else if (inet_pton (AF_INET6, address, &in6->sin6_addr) == 1)
-    {
-      in6->sin6_family = AF_INET6;
-      in6->sin6_port = htons ((uint16_t) port);
-      len = sizeof *in6;
-      *ipv6 = true;
-    }
-  else
-    return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
-                               "invalid address \"%s\": not an IP address", address);
-
-  int fd = socket (ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0)
-    return kl_make_error (err, errno, "socket");
-  int one = 1, zero = 0;
-  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (*ipv6 && IN6_IS_ADDR_UNSPECIFIED (&in6->sin6_addr))
-    setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero); /* "::" takes IPv4 too */
-  if (bind (fd, (struct sockaddr *) &ss, len) < 0 || listen (fd, LISTEN_BACKLOG) < 0)
-    {
-      int saved = errno;
-      close (fd);
-      cleanup_free char *where = host_port (address, port);
-      return kl_make_error (err, saved, "listen on %s", where);
-    }
-  *out_fd = fd;
-  return 0;
-}
-
 static int
 start_listener (struct listener_s *l, const kl_server_options_t *opts, const char *address,
                 int32_t port, unsigned int threads, kl_error_t *err)
@@ -396,7 +343,7 @@ start_listener (struct listener_s *l, const kl_server_options_t *opts, const cha
     address = KL_SERVER_DEFAULT_ADDRESS;
   int fd = -1;
   bool ipv6 = false;
-  int ret = listen_socket (address, port < 0 ? 0 : port, &fd, &ipv6, err);
+  int ret = kl_net_listen_tcp (address, port < 0 ? 0 : port, &fd, &ipv6, err);
   if (ret < 0)
     return ret;
 
@@ -418,12 +365,12 @@ start_listener (struct listener_s *l, const kl_server_options_t *opts, const cha
   if (l->daemon == NULL)
     {
       close (fd);
-      cleanup_free char *where = host_port (address, port < 0 ? 0 : port);
+      cleanup_free char *where = kl_net_host_port (address, port < 0 ? 0 : port);
       return kl_make_error (err, 0, "start the HTTP server on %s", where);
     }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info (l->daemon, MHD_DAEMON_INFO_BIND_PORT);
   l->port = info ? info->port : 0;
-  cleanup_free char *where = host_port (address, l->port);
+  cleanup_free char *where = kl_net_host_port (address, l->port);
   KL_LOG_INFO ("serving %s on %s", l->read_only_api ? "the read-only API" : "healthz", where);
   return 0;
 }

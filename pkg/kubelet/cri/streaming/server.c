@@ -22,6 +22,7 @@
 #include "pkg/kubelet/cri/streaming/session-internal.h"
 #include "pkg/kubelet/cri/streaming/websocket_frame.h"
 #include "pkg/util/log.h"
+#include "pkg/util/net.h"
 #include "pkg/util/utils.h"
 
 /* Go's requestCache: at most this many issued, unused URLs. */
@@ -594,46 +595,6 @@ split_host_port (const char *address, char **host, int *port, kl_error_t *err)
   return 0;
 }
 
-static int
-listen_on (const char *host, int port, int *out_fd, bool *ipv6, kl_error_t *err)
-{
-  struct sockaddr_storage ss;
-  memset (&ss, 0, sizeof ss);
-  socklen_t len;
-  struct sockaddr_in *in4 = (struct sockaddr_in *) &ss;
-  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &ss;
-  if (inet_pton (AF_INET, host, &in4->sin_addr) == 1)
-    {
-      in4->sin_family = AF_INET;
-      in4->sin_port = htons ((uint16_t) port);
-      len = sizeof *in4;
-      *ipv6 = false;
-    }
-  else if (inet_pton (AF_INET6, host, &in6->sin6_addr) == 1)
-    {
-      in6->sin6_family = AF_INET6;
-      in6->sin6_port = htons ((uint16_t) port);
-      len = sizeof *in6;
-      *ipv6 = true;
-    }
-  else
-    return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
-                               "invalid address \"%s\": not an IP address", host);
-  int fd = socket (ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0)
-    return kl_make_error (err, errno, "socket");
-  int one = 1;
-  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind (fd, (struct sockaddr *) &ss, len) < 0 || listen (fd, 128) < 0)
-    {
-      int saved = errno;
-      close (fd);
-      return kl_make_error (err, saved, "listen on %s port %d", host, port);
-    }
-  *out_fd = fd;
-  return 0;
-}
-
 int
 kl_stream_server_start (const kl_stream_config_t *config, const kl_stream_runtime_t *runtime,
                         kl_stream_server_t **out, kl_error_t *err)
@@ -664,7 +625,7 @@ kl_stream_server_start (const kl_stream_config_t *config, const kl_stream_runtim
   bool ipv6 = false;
   int ret = split_host_port (srv->bind_address, &host, &port, err);
   if (ret >= 0)
-    ret = listen_on (host, port, &fd, &ipv6, err);
+    ret = kl_net_listen_tcp (host, port, &fd, &ipv6, err);
   if (ret < 0)
     {
       kl_stream_server_stop (srv);
