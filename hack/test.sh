@@ -36,11 +36,16 @@ suite fuzz hack/fuzz.sh --time=60
 suite cri-containerd hack/test-integration.sh
 suite libdocker pkg/kubelet/dockershim/libdocker/test-integration.sh
 suite dockershim pkg/kubelet/dockershim/test-integration.sh
-suite e2e-node-docker hack/test-e2e-node.sh --runtime=docker
-# Unit tests under ASan and UBSan (the full variant: it holds every test the
-# dockerless one has), then the containerd node e2e scenarios once with an
-# ASan kubelet (a report in its log fails the test).
-suite sanitizers env KL_SANITIZER_RUNS="asan ubsan" hack/test-sanitizers.sh
+# The node e2e scenarios through the in-process dockershim, then the fault
+# scenarios only dockerd has (the others are runtime-neutral and ran on
+# containerd in the presubmit).
+suite e2e-node-docker env KL_E2E_TARGETS=//test/e2e_node:kubelet_test \
+  hack/test-e2e-node.sh --runtime=docker
+suite e2e-node-docker-faults env KL_E2E_TARGETS=//test/e2e_node:fault_test \
+  hack/test-e2e-node.sh --runtime=docker --test_arg=--gtest_filter='DockerdRestart.*'
+# The containerd node e2e scenarios once with an ASan kubelet (a report in
+# its log fails the test). The unit tests under ASan and UBSan
+# (hack/test-sanitizers.sh, two full rebuilds) stay out of CI's 45 minutes.
 suite e2e-node-asan env BAZEL_FLAGS="${BAZEL_FLAGS:-} --config=asan" \
   KL_E2E_TARGETS=//test/e2e_node:kubelet_test hack/test-e2e-node.sh
 

@@ -15,7 +15,9 @@ case $1 in
     done
     ;;
   start)
-    containerd --config "$dir/config.toml" >>"$dir/containerd.log" 2>&1 &
+    # setsid: it must outlive the calling test's process group, which Bazel
+    # kills when the test ends (the next e2e target needs containerd).
+    setsid containerd --config "$dir/config.toml" >>"$dir/containerd.log" 2>&1 &
     echo $! >"$dir/containerd.pid"
     deadline=$((SECONDS + 30))
     until ctr --address "$dir/containerd.sock" version >/dev/null 2>&1; do

@@ -114,7 +114,9 @@ docker_up() {
     ip addr add "$bridge_cidr" dev "$bridge"
     ip link set "$bridge" up
   fi
-  dockerd --config-file "$work/docker/daemon.json" \
+  # setsid: a dockerd restarted by a node e2e test (docker-start) must outlive
+  # that test's process group, which Bazel kills when the test ends.
+  setsid dockerd --config-file "$work/docker/daemon.json" \
     --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
     --host "unix://$docker_sock" --pidfile "$work/docker/docker.pid" \
     --bridge="$bridge" --iptables=false --ip-masq=false --ip-forward=false \
