@@ -136,6 +136,12 @@ parse_header_block (const uint8_t *p, size_t len, kl_spdy_frame_t *frame, kl_err
           why = "empty header name";
           break;
         }
+      /* NUL separates a value's parts; in a name it would cut the name short. */
+      if (memchr (p + off, '\0', name_len) != NULL)
+        {
+          why = "header name with a NUL byte";
+          break;
+        }
       headers[i].name = xstrndup ((const char *) p + off, name_len);
       for (char *c = headers[i].name; *c; c++)
         *c = (char) tolower ((unsigned char) *c);

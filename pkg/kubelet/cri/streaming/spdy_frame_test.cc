@@ -234,6 +234,9 @@ TEST (SpdyFrame, InconsistentHeaderBlocksAreRefused)
   // An empty name.
   ExpectMalformed (SynStreamWithPlainBlock ({ 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0 }),
                    "empty header name");
+  // A name cut short by a NUL byte: it would re-encode as another name.
+  ExpectMalformed (SynStreamWithPlainBlock ({ 0, 0, 0, 1, 0, 0, 0, 2, 0, 'a', 0, 0, 0, 1, 'b' }),
+                   "header name with a NUL byte");
   // Well-formed, for contrast.
   {
     Codec c;
