@@ -283,3 +283,12 @@ kl_duration_from_seconds (int64_t seconds)
     return INT64_MIN;
   return seconds * KL_SECOND;
 }
+
+int64_t
+kl_duration_add (int64_t a, int64_t b)
+{
+  int64_t sum;
+  if (__builtin_add_overflow (a, b, &sum))
+    return b > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
+}

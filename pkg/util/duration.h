@@ -26,6 +26,10 @@ int kl_duration_parse (const char *s, int64_t *out_ns, kl_error_t *err);
    int64 limits instead of overflowing. */
 int64_t kl_duration_from_seconds (int64_t seconds);
 
+/* a + b (a clock reading plus a timeout, say), saturated at the int64
+   limits instead of overflowing. */
+int64_t kl_duration_add (int64_t a, int64_t b);
+
 /* Renders `ns` as Duration.String() does ("1h2m0.5s", "1.5ms", "0s"); the
    caller frees the result. */
 char *kl_duration_format (int64_t ns);

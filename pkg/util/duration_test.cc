@@ -309,3 +309,13 @@ TEST (DurationTest, FromSecondsSaturates)
   EXPECT_EQ (kl_duration_from_seconds (INT64_MAX), INT64_MAX);
   EXPECT_EQ (kl_duration_from_seconds (INT64_MIN), INT64_MIN);
 }
+
+TEST (DurationTest, AddSaturates)
+{
+  EXPECT_EQ (kl_duration_add (2, 3), 5);
+  EXPECT_EQ (kl_duration_add (-2, 3), 1);
+  EXPECT_EQ (kl_duration_add (INT64_MAX - 1, 1), INT64_MAX);
+  EXPECT_EQ (kl_duration_add (22207371894879, INT64_MAX), INT64_MAX);
+  EXPECT_EQ (kl_duration_add (-5, INT64_MIN), INT64_MIN);
+  EXPECT_EQ (kl_duration_add (INT64_MAX, INT64_MIN), -1);
+}

@@ -11,6 +11,7 @@
 
 #include "pkg/kubelet/dockershim/libdocker/client-internal.h"
 #include "pkg/kubelet/dockershim/libdocker/stdcopy.h"
+#include "pkg/util/duration.h"
 #include "pkg/util/utils.h"
 
 /* dockerd's response head is a few hundred bytes. */
@@ -457,9 +458,10 @@ docker_hijack (docker_client_t *client, const char *method, const char *path, co
                size_t body_len, const docker_stream_io_t *io, kl_error_t *err)
 {
   int64_t start = docker_now_ns ();
-  int64_t deadline = io->timeout_ns > 0 ? start + io->timeout_ns : 0;
+  /* Saturated: a CRI timeout may be as long as int64 seconds allow. */
+  int64_t deadline = io->timeout_ns > 0 ? kl_duration_add (start, io->timeout_ns) : 0;
   /* The answer's head comes quickly: the client's timeout bounds it. */
-  int64_t head_deadline = start + client->timeout_ns;
+  int64_t head_deadline = kl_duration_add (start, client->timeout_ns);
   if (deadline != 0 && deadline < head_deadline)
     head_deadline = deadline;
 
