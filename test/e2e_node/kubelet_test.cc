@@ -429,7 +429,9 @@ TEST_F (KubeletE2E, RestartedKubeletAdoptsItsPods)
   // Pods keep running without the kubelet (an in-process runtime's CRI
   // socket goes with the kubelet, so only the restarted one can tell).
   if (!env_.inprocess)
-    EXPECT_EQ (runtime_->Running ("adopt").size (), 1u);
+    {
+      EXPECT_EQ (runtime_->Running ("adopt").size (), 1u);
+    }
   kubelet_->Start ();
   json_t *pod = WaitPod ("adopt", [] (json_t *p) { return Phase (p) == "Running"; });
   ASSERT_NE (pod, nullptr);
