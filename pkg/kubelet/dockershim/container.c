@@ -177,45 +177,26 @@ ds_list_containers (ds_service_t *ds, const Runtime__V1__ListContainersRequest *
                     Runtime__V1__ListContainersResponse **resp, kl_error_t *err)
 {
   const Runtime__V1__ContainerFilter *filter = req->filter;
-  size_t n_selectors = filter ? filter->n_label_selector : 0;
-  char *label_storage[n_selectors + 2];
-  size_t n_storage = 0;
-  const char *labels[n_selectors + 3];
-  size_t n_labels = 0;
-  labels[n_labels++] = DS_LABEL_CONTAINER_TYPE "=" DS_CONTAINER_TYPE_CONTAINER;
-  for (size_t i = 0; i < n_selectors; i++)
-    {
-      label_storage[n_storage]
-          = xasprintf ("%s=%s", filter->label_selector[i]->key, filter->label_selector[i]->value);
-      labels[n_labels++] = label_storage[n_storage++];
-    }
-  if (filter && filter->pod_sandbox_id && filter->pod_sandbox_id[0])
-    {
-      label_storage[n_storage] = xasprintf (DS_LABEL_SANDBOX_ID "=%s", filter->pod_sandbox_id);
-      labels[n_labels++] = label_storage[n_storage++];
-    }
-  labels[n_labels] = NULL;
-  docker_container_list_options_t opts = { .all = true, .labels = labels };
-  const char *ids[2] = { NULL, NULL };
-  if (filter && filter->id && filter->id[0])
-    {
-      ids[0] = filter->id;
-      opts.ids = ids;
-    }
+  ds_list_query_t q = { .type = DS_CONTAINER_TYPE_CONTAINER, .all = true };
   const char *statuses[2] = { NULL, NULL };
   bool want_unknown = false;
-  if (filter && filter->state)
+  if (filter)
     {
-      statuses[0] = docker_status_for (filter->state->state);
-      if (statuses[0])
-        opts.statuses = statuses;
-      else
-        want_unknown = true;
+      q.id = filter->id;
+      q.sandbox_id = filter->pod_sandbox_id;
+      q.label_selector = (ds_pb_kv_t *const *) filter->label_selector;
+      q.n_label_selector = filter->n_label_selector;
+      if (filter->state)
+        {
+          statuses[0] = docker_status_for (filter->state->state);
+          if (statuses[0])
+            q.statuses = statuses;
+          else
+            want_unknown = true;
+        }
     }
   cleanup_docker (docker_container_list) docker_container_list_t *list = NULL;
-  int ret = docker_container_list (ds->docker, &opts, &list, err);
-  for (size_t i = 0; i < n_storage; i++)
-    free (label_storage[i]);
+  int ret = ds_list_typed (ds, &q, &list, err);
   if (ret < 0)
     return ret;
   Runtime__V1__ListContainersResponse *r = DS_PB_NEW (Runtime__V1__ListContainersResponse,

@@ -517,32 +517,17 @@ ds_list_pod_sandbox (ds_service_t *ds, const Runtime__V1__ListPodSandboxRequest 
                      Runtime__V1__ListPodSandboxResponse **resp, kl_error_t *err)
 {
   const Runtime__V1__PodSandboxFilter *filter = req->filter;
-  size_t n_selectors = filter ? filter->n_label_selector : 0;
-  char *label_storage[n_selectors + 1];
-  const char *labels[n_selectors + 2];
-  size_t n_labels = 0;
-  labels[n_labels++] = DS_LABEL_CONTAINER_TYPE "=" DS_CONTAINER_TYPE_SANDBOX;
-  for (size_t i = 0; i < n_selectors; i++)
-    {
-      label_storage[i]
-          = xasprintf ("%s=%s", filter->label_selector[i]->key, filter->label_selector[i]->value);
-      labels[n_labels++] = label_storage[i];
-    }
-  labels[n_labels] = NULL;
-  const char *ids[2] = { NULL, NULL };
-  docker_container_list_options_t opts = { .all = true, .labels = labels };
+  ds_list_query_t q = { .type = DS_CONTAINER_TYPE_SANDBOX, .all = true };
   bool only_not_ready = false;
-  if (filter && filter->id && filter->id[0])
-    {
-      ids[0] = filter->id;
-      opts.ids = ids;
-    }
   const char *running[] = { "running", NULL };
-  if (filter && filter->state)
+  if (filter)
     {
-      if (filter->state->state == RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY)
-        opts.statuses = running;
-      else
+      q.id = filter->id;
+      q.label_selector = (ds_pb_kv_t *const *) filter->label_selector;
+      q.n_label_selector = filter->n_label_selector;
+      if (filter->state && filter->state->state == RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY)
+        q.statuses = running;
+      else if (filter->state)
         only_not_ready = true;
     }
   /* Listed before Docker is asked, so a sandbox being created now is not
@@ -559,9 +544,7 @@ ds_list_pod_sandbox (ds_service_t *ds, const Runtime__V1__ListPodSandboxRequest 
         }
     }
   cleanup_docker (docker_container_list) docker_container_list_t *list = NULL;
-  int ret = docker_container_list (ds->docker, &opts, &list, err);
-  for (size_t i = 0; i < n_selectors; i++)
-    free (label_storage[i]);
+  int ret = ds_list_typed (ds, &q, &list, err);
   if (ret < 0)
     {
       for (size_t i = 0; i < n_checkpoints; i++)

@@ -13,6 +13,7 @@
 #include "pkg/kubelet/dockershim/libdocker/client.h"
 #include "pkg/kubelet/dockershim/libdocker/types.h"
 #include "pkg/kubelet/dockershim/logs.h"
+#include "pkg/kubelet/dockershim/naming.h"
 #include "pkg/kubelet/dockershim/networking.h"
 
 #ifdef __cplusplus
@@ -81,6 +82,23 @@ DS_DECLARE_HANDLER (pull_image, PullImage, ImageService, PullImageRequest, PullI
    KL_ERROR_NOT_FOUND, as an unknown ID is. */
 int ds_inspect_typed (ds_service_t *ds, const char *id, const char *type,
                       docker_container_inspect_t **out, kl_error_t *err);
+
+/* Which of our containers ds_list_typed lists, as a CRI filter narrows
+   them. Unset fields (NULL, "", 0) do not narrow. */
+typedef struct ds_list_query_s
+{
+  const char *type;                  /* DS_CONTAINER_TYPE_SANDBOX or _CONTAINER */
+  bool all;                          /* stopped ones too, not only running */
+  const char *const *statuses;       /* NULL-terminated Docker states */
+  const char *id;                    /* an ID or ID prefix */
+  const char *sandbox_id;            /* containers of this sandbox */
+  ds_pb_kv_t *const *label_selector; /* every pair must match (a CRI map field) */
+  size_t n_label_selector;
+} ds_list_query_t;
+
+/* Lists our containers that `q` selects, through Docker's filters. */
+int ds_list_typed (ds_service_t *ds, const ds_list_query_t *q, docker_container_list_t **out,
+                   kl_error_t *err);
 
 /* Stops following and forgets the logs of container `id`. */
 void ds_forget_container_logs (ds_service_t *ds, const char *id);

@@ -129,36 +129,17 @@ ds_list_container_stats (ds_service_t *ds, const Runtime__V1__ListContainerStats
                          Runtime__V1__ListContainerStatsResponse **resp, kl_error_t *err)
 {
   const Runtime__V1__ContainerStatsFilter *filter = req->filter;
-  size_t n_selectors = filter ? filter->n_label_selector : 0;
-  char *storage[n_selectors + 2];
-  size_t n_storage = 0;
-  const char *labels[n_selectors + 3];
-  size_t n_labels = 0;
-  labels[n_labels++] = DS_LABEL_CONTAINER_TYPE "=" DS_CONTAINER_TYPE_CONTAINER;
-  for (size_t i = 0; i < n_selectors; i++)
-    {
-      storage[n_storage]
-          = xasprintf ("%s=%s", filter->label_selector[i]->key, filter->label_selector[i]->value);
-      labels[n_labels++] = storage[n_storage++];
-    }
-  if (filter && filter->pod_sandbox_id && filter->pod_sandbox_id[0])
-    {
-      storage[n_storage] = xasprintf (DS_LABEL_SANDBOX_ID "=%s", filter->pod_sandbox_id);
-      labels[n_labels++] = storage[n_storage++];
-    }
-  labels[n_labels] = NULL;
-  const char *ids[2] = { NULL, NULL };
   /* Stats are for running containers, as the Go dockershim listed them. */
-  docker_container_list_options_t opts = { .all = false, .labels = labels };
-  if (filter && filter->id && filter->id[0])
+  ds_list_query_t q = { .type = DS_CONTAINER_TYPE_CONTAINER, .all = false };
+  if (filter)
     {
-      ids[0] = filter->id;
-      opts.ids = ids;
+      q.id = filter->id;
+      q.sandbox_id = filter->pod_sandbox_id;
+      q.label_selector = (ds_pb_kv_t *const *) filter->label_selector;
+      q.n_label_selector = filter->n_label_selector;
     }
   cleanup_docker (docker_container_list) docker_container_list_t *list = NULL;
-  int ret = docker_container_list (ds->docker, &opts, &list, err);
-  for (size_t i = 0; i < n_storage; i++)
-    free (storage[i]);
+  int ret = ds_list_typed (ds, &q, &list, err);
   if (ret < 0)
     return ret;
   Runtime__V1__ListContainerStatsResponse *r = DS_PB_NEW (
@@ -383,30 +364,16 @@ ds_list_pod_sandbox_stats (ds_service_t *ds, const Runtime__V1__ListPodSandboxSt
                            Runtime__V1__ListPodSandboxStatsResponse **resp, kl_error_t *err)
 {
   const Runtime__V1__PodSandboxStatsFilter *filter = req->filter;
-  size_t n_selectors = filter ? filter->n_label_selector : 0;
-  char *storage[n_selectors + 1];
-  const char *labels[n_selectors + 2];
-  size_t n_labels = 0;
-  labels[n_labels++] = DS_LABEL_CONTAINER_TYPE "=" DS_CONTAINER_TYPE_SANDBOX;
-  for (size_t i = 0; i < n_selectors; i++)
-    {
-      storage[i]
-          = xasprintf ("%s=%s", filter->label_selector[i]->key, filter->label_selector[i]->value);
-      labels[n_labels++] = storage[i];
-    }
-  labels[n_labels] = NULL;
-  const char *ids[2] = { NULL, NULL };
   /* Ready sandboxes only, as containerd lists them. */
-  docker_container_list_options_t opts = { .all = false, .labels = labels };
-  if (filter && filter->id && filter->id[0])
+  ds_list_query_t q = { .type = DS_CONTAINER_TYPE_SANDBOX, .all = false };
+  if (filter)
     {
-      ids[0] = filter->id;
-      opts.ids = ids;
+      q.id = filter->id;
+      q.label_selector = (ds_pb_kv_t *const *) filter->label_selector;
+      q.n_label_selector = filter->n_label_selector;
     }
   cleanup_docker (docker_container_list) docker_container_list_t *list = NULL;
-  int ret = docker_container_list (ds->docker, &opts, &list, err);
-  for (size_t i = 0; i < n_selectors; i++)
-    free (storage[i]);
+  int ret = ds_list_typed (ds, &q, &list, err);
   if (ret < 0)
     return ret;
   Runtime__V1__ListPodSandboxStatsResponse *r = DS_PB_NEW (
