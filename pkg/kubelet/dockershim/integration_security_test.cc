@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pkg/kubelet/dockershim/testing/cri_helpers.h"
+#include "pkg/kubelet/dockershim/testing/fixture.h"
 
 extern "C" {
 #include "pkg/kubelet/dockershim/libdocker/containers.h"
@@ -35,70 +36,17 @@ StatusField (const std::string &status, const std::string &field)
   return status.substr (start, end - start);
 }
 
-class DockershimSecurityTest : public ::testing::Test
+class DockershimSecurityTest : public DockershimFixture
 {
 protected:
-  void
-  SetUp () override
-  {
-    busybox_ = Env ("KL_TEST_BUSYBOX_IMAGE");
-    ASSERT_FALSE (Env ("KL_TEST_DS_ENDPOINT").empty ())
-        << "KL_TEST_DS_ENDPOINT is not set: run pkg/kubelet/dockershim/test-integration.sh";
-    cri_.reset (new Cri (Env ("KL_TEST_DS_ENDPOINT")));
-    Error err;
-    ASSERT_TRUE (cri_->PullImage (busybox_, nullptr, &err)) << err.msg ();
-    ASSERT_EQ (docker_client_new (Env ("KL_TEST_DOCKER_ENDPOINT").c_str (), 60 * kSecond, &docker_,
-                                  &err.e),
-               0)
-        << err.msg ();
-    log_dir_ = MakeTempDir ("ds-it-sec");
-  }
-
-  void
-  TearDown () override
-  {
-    for (auto &s : sandboxes_)
-      {
-        Error err;
-        EXPECT_TRUE (s.first->StopSandbox (s.second, &err)) << err.msg ();
-        err.reset ();
-        EXPECT_TRUE (s.first->RemoveSandbox (s.second, &err)) << err.msg ();
-      }
-    docker_client_free (docker_);
-    RemoveTree (log_dir_);
-  }
-
-  std::string
-  RunSandbox (Cri *cri, SandboxSpec spec, Pb<Runtime__V1__PodSandboxConfig> *config)
-  {
-    static int counter;
-    spec.uid = "sec" + std::to_string (getpid ()) + "x" + std::to_string (++counter);
-    spec.log_dir = log_dir_;
-    if (spec.hostname.empty () && spec.network != RUNTIME__V1__NAMESPACE_MODE__NODE)
-      spec.hostname = spec.name;
-    config->reset (MakeSandboxConfig (spec));
-    std::string id;
-    Error err;
-    EXPECT_TRUE (cri->RunSandbox (config->get (), &id, &err)) << err.msg ();
-    if (!id.empty ())
-      sandboxes_.push_back ({ cri, id });
-    return id;
-  }
-
+  // Creates and starts `c` (by default running `sleep 3600`).
   std::string
   Start (Cri *cri, const std::string &sandbox, ContainerSpec c,
          const Runtime__V1__PodSandboxConfig *config, Error *err)
   {
-    c.image = busybox_;
     if (c.command.empty ())
       c.command = { "sleep", "3600" };
-    Pb<Runtime__V1__ContainerConfig> cc (MakeContainerConfig (c));
-    std::string id;
-    if (!cri->CreateContainer (sandbox, cc.get (), config, &id, err))
-      return "";
-    if (!cri->StartContainer (id, err))
-      return "";
-    return id;
+    return CreateAndStart (cri, sandbox, c, config, err);
   }
 
   std::string
@@ -114,11 +62,7 @@ protected:
     return out;
   }
 
-  std::string busybox_, log_dir_;
-  std::unique_ptr<Cri> cri_;
   std::unique_ptr<Cri> bridge_; // the dockershim on Docker's bridge
-  docker_client_t *docker_ = nullptr;
-  std::vector<std::pair<Cri *, std::string>> sandboxes_;
 };
 
 TEST_F (DockershimSecurityTest, UsersCapabilitiesAndRootfs)
@@ -126,7 +70,7 @@ TEST_F (DockershimSecurityTest, UsersCapabilitiesAndRootfs)
   SandboxSpec spec;
   spec.name = "users";
   Pb<Runtime__V1__PodSandboxConfig> config;
-  std::string sandbox = RunSandbox (cri_.get (), spec, &config);
+  std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
   ContainerSpec c;
   c.name = "restricted";
@@ -164,7 +108,7 @@ TEST_F (DockershimSecurityTest, PrivilegedUnconfinedAndClampedOomScore)
   spec.name = "privileged";
   spec.privileged = true;
   Pb<Runtime__V1__PodSandboxConfig> config;
-  std::string sandbox = RunSandbox (cri_.get (), spec, &config);
+  std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
   ContainerSpec c;
   c.name = "priv";
@@ -206,7 +150,7 @@ TEST_F (DockershimSecurityTest, DevicesAndMountPropagation)
   SandboxSpec spec;
   spec.name = "devices";
   Pb<Runtime__V1__PodSandboxConfig> config;
-  std::string sandbox = RunSandbox (cri_.get (), spec, &config);
+  std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
 
   // A shared mount point on the host, so rslave and rshared are allowed.
@@ -261,7 +205,7 @@ TEST_F (DockershimSecurityTest, NamespaceModes)
   SandboxSpec spec;
   spec.name = "pidpod";
   Pb<Runtime__V1__PodSandboxConfig> config;
-  std::string sandbox = RunSandbox (cri_.get (), spec, &config);
+  std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
   ContainerSpec c;
   c.name = "shared-pid";
@@ -289,7 +233,7 @@ TEST_F (DockershimSecurityTest, NamespaceModes)
   gethostname (hostname, sizeof hostname);
   host.hostname = hostname;
   Pb<Runtime__V1__PodSandboxConfig> hconfig;
-  std::string hsandbox = RunSandbox (cri_.get (), host, &hconfig);
+  std::string hsandbox = RunSandbox (host, &hconfig);
   ASSERT_FALSE (hsandbox.empty ());
   auto status = cri_->SandboxStatus (hsandbox, &err);
   ASSERT_TRUE (status) << err.msg ();
@@ -320,7 +264,7 @@ TEST_F (DockershimSecurityTest, DockerBridgeNetwork)
   spec.name = "bridged";
   spec.ports = { { 0, 80, 18080 }, { 1, 53, 18053 } };
   Pb<Runtime__V1__PodSandboxConfig> config;
-  std::string sandbox = RunSandbox (&bridge, spec, &config);
+  std::string sandbox = RunSandbox (spec, &config, &bridge);
   ASSERT_FALSE (sandbox.empty ());
   Error err;
   auto status = bridge.SandboxStatus (sandbox, &err);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pkg/kubelet/dockershim/testing/cri_helpers.h"
+#include "pkg/kubelet/dockershim/testing/fixture.h"
 
 extern "C" {
 #include "pkg/util/grpc/grpc.h"
@@ -21,79 +22,29 @@ using namespace dstest;
 
 namespace {
 
-class SandboxStatsTest : public ::testing::Test
+class SandboxStatsTest : public DockershimFixture
 {
 protected:
-  void
-  SetUp () override
-  {
-    std::string endpoint = Env ("KL_TEST_DS_ENDPOINT");
-    busybox_ = Env ("KL_TEST_BUSYBOX_IMAGE");
-    ASSERT_FALSE (endpoint.empty ())
-        << "KL_TEST_DS_ENDPOINT is not set: run pkg/kubelet/dockershim/test-integration.sh";
-    cri_.reset (new Cri (endpoint));
-    ASSERT_NE (cri_->client (), nullptr);
-    Error err;
-    std::string ref;
-    ASSERT_TRUE (cri_->PullImage (busybox_, &ref, &err)) << err.msg ();
-    log_dir_ = MakeTempDir ("ds-stats-logs");
-    ASSERT_FALSE (log_dir_.empty ());
-  }
-
-  void
-  TearDown () override
-  {
-    for (const auto &id : sandboxes_)
-      {
-        Error err;
-        EXPECT_TRUE (cri_->StopSandbox (id, &err)) << err.msg ();
-        err.reset ();
-        EXPECT_TRUE (cri_->RemoveSandbox (id, &err)) << err.msg ();
-      }
-    RemoveTree (log_dir_);
-  }
-
   // Runs sandbox `name` (labels app=`name`), remembered for TearDown.
   std::string
   RunSandbox (const std::string &name, int network, Pb<Runtime__V1__PodSandboxConfig> *config)
   {
-    static int counter;
-    SandboxSpec s;
-    s.name = name;
-    s.uid = "uid" + std::to_string (getpid ()) + "s" + std::to_string (++counter);
-    s.hostname = name;
-    s.log_dir = log_dir_;
+    SandboxSpec s = NewSandbox (name);
     s.network = network;
     s.labels = { { "app", name } };
     s.annotations = { { "note", "stats" } };
-    config->reset (MakeSandboxConfig (s));
-    std::string id;
-    Error err;
-    EXPECT_TRUE (cri_->RunSandbox (config->get (), &id, &err)) << err.msg ();
-    if (!id.empty ())
-      sandboxes_.push_back (id);
-    return id;
+    return DockershimFixture::RunSandbox (s, config);
   }
 
+  // Starts a container "worker" running `command`.
   std::string
-  StartContainer (const std::string &sandbox, const Runtime__V1__PodSandboxConfig *sandbox_config,
-                  const std::vector<std::string> &command)
+  StartWorker (const std::string &sandbox, const Runtime__V1__PodSandboxConfig *sandbox_config,
+               const std::vector<std::string> &command)
   {
     ContainerSpec c;
     c.name = "worker";
-    c.image = busybox_;
     c.command = command;
-    c.log_path = "worker/0.log";
-    Pb<Runtime__V1__ContainerConfig> config (MakeContainerConfig (c));
-    std::string id;
-    Error err;
-    EXPECT_TRUE (cri_->CreateContainer (sandbox, config.get (), sandbox_config, &id, &err))
-        << err.msg ();
-    if (!id.empty ())
-      {
-        EXPECT_TRUE (cri_->StartContainer (id, &err)) << err.msg ();
-      }
-    return id;
+    return StartContainer (sandbox, c, sandbox_config);
   }
 
   Pb<Runtime__V1__PodSandboxStatsResponse>
@@ -126,10 +77,6 @@ protected:
       }
     return ids;
   }
-
-  std::string busybox_, log_dir_;
-  std::unique_ptr<Cri> cri_;
-  std::vector<std::string> sandboxes_;
 };
 
 template <typename Entry>
@@ -151,10 +98,10 @@ TEST_F (SandboxStatsTest, PodUsageNetworkAndContainers)
   // then a busy loop for CPU time.
   std::string gateway = Env ("KL_TEST_CNI_SUBNET_PREFIX") + "1";
   std::string id
-      = StartContainer (sandbox, config.get (),
-                        { "sh", "-c",
-                          "ping -c 2 -W 1 " + gateway + "; wget -q -T 1 -O /dev/null http://"
-                              + gateway + ":9/; while true; do :; done" });
+      = StartWorker (sandbox, config.get (),
+                     { "sh", "-c",
+                       "ping -c 2 -W 1 " + gateway + "; wget -q -T 1 -O /dev/null http://" + gateway
+                           + ":9/; while true; do :; done" });
   ASSERT_FALSE (id.empty ());
   Error err;
   Pb<Runtime__V1__PodSandboxStatsResponse> r;
@@ -247,7 +194,7 @@ TEST_F (SandboxStatsTest, ListFiltersAndErrors)
   err.reset ();
   EXPECT_FALSE (Stats ("", &err));
   EXPECT_EQ (err.status (), KL_GRPC_INVALID_ARGUMENT) << err.msg ();
-  std::string container = StartContainer (pod, pod_config.get (), { "sleep", "3600" });
+  std::string container = StartWorker (pod, pod_config.get (), { "sleep", "3600" });
   ASSERT_FALSE (container.empty ());
   err.reset ();
   EXPECT_FALSE (Stats (container, &err));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pkg/kubelet/dockershim/testing/cri_helpers.h"
+#include "pkg/kubelet/dockershim/testing/fixture.h"
 
 extern "C" {
 #include "pkg/kubelet/cri/streaming/testing/client.h"
@@ -39,48 +40,15 @@ struct Result
   }
 };
 
-class StreamingTest : public ::testing::Test
+class StreamingTest : public DockershimFixture
 {
 protected:
-  void
-  SetUp () override
-  {
-    std::string endpoint = Env ("KL_TEST_DS_ENDPOINT");
-    busybox_ = Env ("KL_TEST_BUSYBOX_IMAGE");
-    ASSERT_FALSE (endpoint.empty ())
-        << "KL_TEST_DS_ENDPOINT is not set: run pkg/kubelet/dockershim/test-integration.sh";
-    cri_.reset (new Cri (endpoint));
-    ASSERT_NE (cri_->client (), nullptr);
-    Error err;
-    std::string ref;
-    ASSERT_TRUE (cri_->PullImage (busybox_, &ref, &err)) << err.msg ();
-    log_dir_ = MakeTempDir ("ds-streaming-logs");
-    ASSERT_FALSE (log_dir_.empty ());
-  }
-
-  void
-  TearDown () override
-  {
-    for (const auto &id : sandboxes_)
-      {
-        Error err;
-        EXPECT_TRUE (cri_->StopSandbox (id, &err)) << err.msg ();
-        err.reset ();
-        EXPECT_TRUE (cri_->RemoveSandbox (id, &err)) << err.msg ();
-      }
-    RemoveTree (log_dir_);
-  }
-
-  // Runs a sandbox (the node's network with host_network), remembered for
-  // TearDown; "" on failure.
+  // Runs a sandbox (on the node's network with host_network), remembered
+  // for TearDown; "" on failure.
   std::string
   RunSandbox (const std::string &name, bool host_network, Pb<Runtime__V1__PodSandboxConfig> *config)
   {
-    static int counter;
-    SandboxSpec s;
-    s.name = name;
-    s.uid = "uid" + std::to_string (getpid ()) + "st" + std::to_string (++counter);
-    s.log_dir = log_dir_;
+    SandboxSpec s = NewSandbox (name);
     if (host_network)
       {
         s.network = RUNTIME__V1__NAMESPACE_MODE__NODE;
@@ -88,32 +56,7 @@ protected:
         gethostname (hostname, sizeof hostname);
         s.hostname = hostname;
       }
-    else
-      s.hostname = name;
-    config->reset (MakeSandboxConfig (s));
-    std::string id;
-    Error err;
-    EXPECT_TRUE (cri_->RunSandbox (config->get (), &id, &err)) << err.msg ();
-    if (!id.empty ())
-      sandboxes_.push_back (id);
-    return id;
-  }
-
-  std::string
-  StartContainer (const std::string &sandbox, const Runtime__V1__PodSandboxConfig *sandbox_config,
-                  ContainerSpec c)
-  {
-    c.image = busybox_;
-    c.log_path = c.name + "/0.log";
-    Pb<Runtime__V1__ContainerConfig> config (MakeContainerConfig (c));
-    std::string id;
-    Error err;
-    EXPECT_TRUE (cri_->CreateContainer (sandbox, config.get (), sandbox_config, &id, &err))
-        << err.msg ();
-    if (id.empty ())
-      return id;
-    EXPECT_TRUE (cri_->StartContainer (id, &err)) << err.msg ();
-    return id;
+    return DockershimFixture::RunSandbox (s, config);
   }
 
   // A sandbox with one long-running container for the exec tests.
@@ -128,7 +71,7 @@ protected:
     ContainerSpec c;
     c.name = "sleeper";
     c.command = { "sleep", "3600" };
-    target_ = StartContainer (sandbox, target_config_.get (), c);
+    target_ = StartContainer (sandbox, c, target_config_.get ());
     return target_;
   }
 
@@ -202,10 +145,8 @@ protected:
     return got;
   }
 
-  std::string busybox_, log_dir_, target_;
+  std::string target_;
   Pb<Runtime__V1__PodSandboxConfig> target_config_;
-  std::unique_ptr<Cri> cri_;
-  std::vector<std::string> sandboxes_;
 };
 
 TEST_F (StreamingTest, ExecStdinToStdout)
@@ -304,7 +245,7 @@ TEST_F (StreamingTest, AttachToARunningContainer)
   spec.name = "cat";
   spec.command = { "cat" };
   spec.open_stdin = spec.stdin_once = true;
-  std::string id = StartContainer (sandbox, config.get (), spec);
+  std::string id = StartContainer (sandbox, spec, config.get ());
   ASSERT_FALSE (id.empty ());
 
   Runtime__V1__AttachRequest req = RUNTIME__V1__ATTACH_REQUEST__INIT;
@@ -352,7 +293,7 @@ TEST_F (StreamingTest, AttachWithTtyAndResize)
                    "read x; for i in $(seq 100); do s=$(busybox stty size 2>/dev/null); "
                    "[ \"$s\" = \"40 120\" ] && break; sleep 0.1; done; echo \"got $x size $s\"" };
   spec.open_stdin = spec.tty = true;
-  std::string id = StartContainer (sandbox, config.get (), spec);
+  std::string id = StartContainer (sandbox, spec, config.get ());
   ASSERT_FALSE (id.empty ());
 
   Runtime__V1__AttachRequest req = RUNTIME__V1__ATTACH_REQUEST__INIT;
@@ -386,7 +327,7 @@ TEST_F (StreamingTest, PortForwardIntoACniPod)
   ContainerSpec spec;
   spec.name = "echo";
   spec.command = { "nc", "-ll", "-p", "8080", "-e", "cat" };
-  std::string id = StartContainer (sandbox, config.get (), spec);
+  std::string id = StartContainer (sandbox, spec, config.get ());
   ASSERT_FALSE (id.empty ());
   ASSERT_TRUE (WaitFor (
       [&] {
@@ -422,7 +363,7 @@ TEST_F (StreamingTest, PortForwardIntoAHostNetworkPod)
   spec.has_linux = true;
   spec.network = RUNTIME__V1__NAMESPACE_MODE__NODE;
   spec.command = { "nc", "-ll", "-p", std::to_string (port), "-e", "cat" };
-  std::string id = StartContainer (sandbox, config.get (), spec);
+  std::string id = StartContainer (sandbox, spec, config.get ());
   ASSERT_FALSE (id.empty ());
   ASSERT_TRUE (WaitFor (
       [&] {
@@ -491,7 +432,7 @@ TEST_F (StreamingTest, UnknownOrStoppedTargets)
   // A sandbox is not a container to exec in, nor a container a sandbox.
   std::string c = ExecTarget ();
   ASSERT_FALSE (c.empty ());
-  std::string sandbox = sandboxes_.back ();
+  std::string sandbox = sandboxes_.back ().second;
   ereq.container_id = (char *) sandbox.c_str ();
   EXPECT_LT (kl_cri_exec (cri_->client (), &ereq, &eresp, &err.e), 0);
   EXPECT_EQ (err.status (), KL_GRPC_NOT_FOUND) << err.msg ();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pkg/kubelet/dockershim/testing/cri_helpers.h"
+#include "pkg/kubelet/dockershim/testing/fixture.h"
 
 extern "C" {
 #include "pkg/kubelet/dockershim/libdocker/containers.h"
@@ -30,73 +31,9 @@ Contains (const std::vector<std::string> &v, const std::string &s)
   return std::find (v.begin (), v.end (), s) != v.end ();
 }
 
-class DockershimTest : public ::testing::Test
+class DockershimTest : public DockershimFixture
 {
 protected:
-  void
-  SetUp () override
-  {
-    endpoint_ = Env ("KL_TEST_DS_ENDPOINT");
-    busybox_ = Env ("KL_TEST_BUSYBOX_IMAGE");
-    ASSERT_FALSE (endpoint_.empty ())
-        << "KL_TEST_DS_ENDPOINT is not set: run pkg/kubelet/dockershim/test-integration.sh";
-    cri_.reset (new Cri (endpoint_));
-    ASSERT_NE (cri_->client (), nullptr);
-    Error err;
-    ASSERT_EQ (docker_client_new (Env ("KL_TEST_DOCKER_ENDPOINT").c_str (), 60 * kSecond, &docker_,
-                                  &err.e),
-               0)
-        << err.msg ();
-    ASSERT_TRUE (cri_->PullImage (busybox_, &busybox_ref_, &err)) << err.msg ();
-    log_dir_ = MakeTempDir ("ds-it-logs");
-    ASSERT_FALSE (log_dir_.empty ());
-  }
-
-  void
-  TearDown () override
-  {
-    for (const auto &id : sandboxes_)
-      {
-        Error err;
-        EXPECT_TRUE (cri_->StopSandbox (id, &err)) << err.msg ();
-        err.reset ();
-        EXPECT_TRUE (cri_->RemoveSandbox (id, &err)) << err.msg ();
-      }
-    docker_client_free (docker_);
-    RemoveTree (log_dir_);
-  }
-
-  std::string
-  Uid ()
-  {
-    static int counter;
-    return "uid" + std::to_string (getpid ()) + "x" + std::to_string (++counter);
-  }
-
-  SandboxSpec
-  BasicSandbox (const std::string &name)
-  {
-    SandboxSpec s;
-    s.name = name;
-    s.uid = Uid ();
-    s.hostname = name;
-    s.log_dir = log_dir_;
-    return s;
-  }
-
-  // Runs a sandbox, remembering it for TearDown; "" on failure.
-  std::string
-  RunSandbox (const SandboxSpec &spec, Pb<Runtime__V1__PodSandboxConfig> *config)
-  {
-    config->reset (MakeSandboxConfig (spec));
-    std::string id;
-    Error err;
-    EXPECT_TRUE (cri_->RunSandbox (config->get (), &id, &err)) << err.msg ();
-    if (!id.empty ())
-      sandboxes_.push_back (id);
-    return id;
-  }
-
   ContainerSpec
   BasicContainer (const std::string &name, const std::vector<std::string> &command)
   {
@@ -108,21 +45,6 @@ protected:
     return c;
   }
 
-  std::string
-  StartContainer (const std::string &sandbox, const ContainerSpec &spec,
-                  const Runtime__V1__PodSandboxConfig *sandbox_config)
-  {
-    Pb<Runtime__V1__ContainerConfig> config (MakeContainerConfig (spec));
-    std::string id;
-    Error err;
-    EXPECT_TRUE (cri_->CreateContainer (sandbox, config.get (), sandbox_config, &id, &err))
-        << err.msg ();
-    if (id.empty ())
-      return id;
-    EXPECT_TRUE (cri_->StartContainer (id, &err)) << err.msg ();
-    return id;
-  }
-
   int
   State (const std::string &container)
   {
@@ -130,11 +52,6 @@ protected:
     auto status = cri_->ContainerStatus (container, &err);
     return status ? (int) status->state : -1;
   }
-
-  std::string endpoint_, busybox_, busybox_ref_, log_dir_;
-  std::unique_ptr<Cri> cri_;
-  docker_client_t *docker_ = nullptr;
-  std::vector<std::string> sandboxes_;
 };
 
 TEST_F (DockershimTest, VersionStatusAndRuntimeConfig)
@@ -268,7 +185,7 @@ TEST_F (DockershimTest, Images)
 
 TEST_F (DockershimTest, SandboxLifecycle)
 {
-  SandboxSpec spec = BasicSandbox ("lifecycle");
+  SandboxSpec spec = NewSandbox ("lifecycle");
   spec.labels = { { "app", "web" }, { "tier", "front" } };
   spec.annotations = { { "note", "kept as a label" } };
   spec.dns_servers = { "10.96.0.10" };
@@ -389,7 +306,7 @@ TEST_F (DockershimTest, SandboxLifecycle)
 
 TEST_F (DockershimTest, ContainerLifecycle)
 {
-  SandboxSpec spec = BasicSandbox ("containers");
+  SandboxSpec spec = NewSandbox ("containers");
   Pb<Runtime__V1__PodSandboxConfig> config;
   std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
@@ -527,7 +444,7 @@ TEST_F (DockershimTest, ContainerLifecycle)
 
 TEST_F (DockershimTest, ExitedContainerLogsAndReasons)
 {
-  SandboxSpec spec = BasicSandbox ("logs");
+  SandboxSpec spec = NewSandbox ("logs");
   Pb<Runtime__V1__PodSandboxConfig> config;
   std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
@@ -569,7 +486,7 @@ TEST_F (DockershimTest, ExitedContainerLogsAndReasons)
 
 TEST_F (DockershimTest, ReopenContainerLog)
 {
-  SandboxSpec spec = BasicSandbox ("reopen");
+  SandboxSpec spec = NewSandbox ("reopen");
   Pb<Runtime__V1__PodSandboxConfig> config;
   std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
@@ -611,7 +528,7 @@ TEST_F (DockershimTest, ReopenContainerLog)
 
 TEST_F (DockershimTest, ExecSync)
 {
-  SandboxSpec spec = BasicSandbox ("exec");
+  SandboxSpec spec = NewSandbox ("exec");
   Pb<Runtime__V1__PodSandboxConfig> config;
   std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
@@ -685,7 +602,7 @@ TEST_F (DockershimTest, UnknownIdsAndIdempotence)
   EXPECT_TRUE (cri_->RemoveSandbox (unknown, &err)) << err.msg ();
 
   // A container ID is not a sandbox, nor the other way round.
-  SandboxSpec spec = BasicSandbox ("ids");
+  SandboxSpec spec = NewSandbox ("ids");
   Pb<Runtime__V1__PodSandboxConfig> config;
   std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
@@ -732,7 +649,7 @@ TEST_F (DockershimTest, UnknownIdsAndIdempotence)
 
 TEST_F (DockershimTest, StatsAndResourceUpdates)
 {
-  SandboxSpec spec = BasicSandbox ("stats");
+  SandboxSpec spec = NewSandbox ("stats");
   Pb<Runtime__V1__PodSandboxConfig> config;
   std::string sandbox = RunSandbox (spec, &config);
   ASSERT_FALSE (sandbox.empty ());
