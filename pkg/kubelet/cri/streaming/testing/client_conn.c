@@ -1,9 +1,8 @@
-/* The test client: blocking HTTP upgrade, then a single-threaded frame
-   pump that files every stream's bytes into a buffer. */
-#include "pkg/kubelet/cri/streaming/testing/client.h"
+/* The test client's connection: the blocking HTTP upgrade and the frame
+   pump (see client-internal.h). */
+#include "pkg/kubelet/cri/streaming/testing/client-internal.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <netdb.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -15,45 +14,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pkg/kubelet/cri/streaming/buf.h"
-#include "pkg/kubelet/cri/streaming/spdy_frame.h"
 #include "pkg/kubelet/cri/streaming/websocket_frame.h"
 #include "pkg/util/utils.h"
 
-#define DEFAULT_TIMEOUT_MS 10000
-
-struct stream_s
-{
-  uint32_t id; /* SPDY stream id or WebSocket channel */
-  kl_buf_t data;
-  bool replied;
-  bool fin;    /* the server ended it (or the connection ended) */
-  size_t skip; /* WebSocket port forward: the leading port bytes still to drop */
-};
-
-struct conn_s
-{
-  int fd;
-  bool websocket;
-  bool base64;
-  bool eof;
-  kl_buf_t in;
-  kl_spdy_zlib_t *deflater, *inflater;
-  uint32_t next_id;
-  struct stream_s **streams;
-  size_t n_streams;
-};
-
-static int64_t
-now_ms (void)
+int64_t
+client_now_ms (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-conn_free (struct conn_s *c)
+void
+client_conn_free (struct conn_s *c)
 {
   if (c == NULL)
     return;
@@ -71,8 +44,8 @@ conn_free (struct conn_s *c)
   free (c);
 }
 
-static struct stream_s *
-stream_get (struct conn_s *c, uint32_t id, bool create)
+struct stream_s *
+client_stream_get (struct conn_s *c, uint32_t id, bool create)
 {
   for (size_t i = 0; i < c->n_streams; i++)
     if (c->streams[i]->id == id)
@@ -213,7 +186,7 @@ conn_open (const char *url, kl_stream_protocol_t protocol, const char *subprotoc
   ret = dial (&u, &c->fd, err);
   if (ret < 0)
     {
-      conn_free (c);
+      client_conn_free (c);
       return ret;
     }
   struct timeval tv = { .tv_sec = 10 };
@@ -256,7 +229,7 @@ conn_open (const char *url, kl_stream_protocol_t protocol, const char *subprotoc
   kl_buf_free (&req);
   if (ret < 0)
     {
-      conn_free (c);
+      client_conn_free (c);
       return ret;
     }
   /* The response head. */
@@ -267,7 +240,7 @@ conn_open (const char *url, kl_stream_protocol_t protocol, const char *subprotoc
       ssize_t n = recv (c->fd, p, 4096, 0);
       if (n <= 0)
         {
-          conn_free (c);
+          client_conn_free (c);
           return kl_make_error (err, n < 0 ? errno : 0, "read the upgrade response");
         }
       c->in.len += (size_t) n;
@@ -280,7 +253,7 @@ conn_open (const char *url, kl_stream_protocol_t protocol, const char *subprotoc
   int code = 0;
   if (sscanf (head, "HTTP/1.%*d %d", &code) != 1)
     {
-      conn_free (c);
+      client_conn_free (c);
       return kl_make_error (err, 0, "bad response: %.40s", head);
     }
   *status = code;
@@ -299,7 +272,7 @@ conn_open (const char *url, kl_stream_protocol_t protocol, const char *subprotoc
         }
       if (body)
         *body = xstrndup ((char *) c->in.data, c->in.len < want ? c->in.len : want);
-      conn_free (c);
+      client_conn_free (c);
       return 0;
     }
   /* As client-go checks a 101. */
@@ -308,7 +281,7 @@ conn_open (const char *url, kl_stream_protocol_t protocol, const char *subprotoc
   if (connection == NULL || strcasestr (connection, "upgrade") == NULL || upgrade == NULL
       || strcasecmp (upgrade, c->websocket ? "websocket" : "SPDY/3.1") != 0)
     {
-      conn_free (c);
+      client_conn_free (c);
       return kl_make_error (err, 0, "101 without the upgrade headers: %s", head);
     }
   if (c->websocket)
@@ -317,7 +290,7 @@ conn_open (const char *url, kl_stream_protocol_t protocol, const char *subprotoc
       cleanup_free char *expected = kl_ws_accept_key (key);
       if (accept == NULL || strcmp (accept, expected) != 0)
         {
-          conn_free (c);
+          client_conn_free (c);
           return kl_make_error (err, 0, "bad Sec-WebSocket-Accept");
         }
       cleanup_free char *chosen = response_header (head, "Sec-WebSocket-Protocol");
@@ -332,9 +305,9 @@ conn_open (const char *url, kl_stream_protocol_t protocol, const char *subprotoc
   return 0;
 }
 
-static int
-open_or_fail (const char *url, kl_stream_protocol_t protocol, const char *subprotocol,
-              struct conn_s **out, kl_error_t *err)
+int
+client_open (const char *url, kl_stream_protocol_t protocol, const char *subprotocol,
+             struct conn_s **out, kl_error_t *err)
 {
   int status = 0;
   cleanup_free char *body = NULL;
@@ -361,7 +334,7 @@ kl_stream_client_upgrade (const char *url, kl_stream_protocol_t protocol, const 
     return ret;
   *fd = c->fd;
   c->fd = -1;
-  conn_free (c);
+  client_conn_free (c);
   return 0;
 }
 
@@ -384,13 +357,13 @@ on_ws_message (struct conn_s *c, const uint8_t *data, size_t len)
   struct stream_s *s;
   if (!c->base64)
     {
-      s = stream_get (c, channel, true);
+      s = client_stream_get (c, channel, true);
       data++;
       len--;
     }
   else
     {
-      s = stream_get (c, (uint8_t) (channel - '0'), true);
+      s = client_stream_get (c, (uint8_t) (channel - '0'), true);
       unsigned char *dec = xmalloc (len + 3);
       int n = EVP_DecodeBlock (dec, data + 1, (int) (len - 1));
       if (n < 0)
@@ -450,7 +423,7 @@ process (struct conn_s *c, kl_error_t *err)
       if (ret <= 0)
         break;
       off += used;
-      struct stream_s *s = f.stream_id ? stream_get (c, f.stream_id, false) : NULL;
+      struct stream_s *s = f.stream_id ? client_stream_get (c, f.stream_id, false) : NULL;
       switch (f.type)
         {
         case KL_SPDY_DATA:
@@ -490,15 +463,15 @@ process (struct conn_s *c, kl_error_t *err)
 
 /* Reads and processes until `done` holds, the connection ends or the
    deadline passes (KL_ERROR_TIMEOUT). */
-static int
-pump (struct conn_s *c, bool (*done) (struct conn_s *, void *), void *arg, int64_t deadline,
-      kl_error_t *err)
+int
+client_pump (struct conn_s *c, bool (*done) (struct conn_s *, void *), void *arg, int64_t deadline,
+             kl_error_t *err)
 {
   while (!done (c, arg))
     {
       if (c->eof)
         return 0;
-      int64_t left = deadline - now_ms ();
+      int64_t left = deadline - client_now_ms ();
       if (left <= 0)
         return kl_make_error_kind (err, KL_ERROR_TIMEOUT, 0, "timed out waiting for the server");
       struct pollfd p = { .fd = c->fd, .events = POLLIN };
@@ -531,18 +504,18 @@ replied (struct conn_s *c, void *arg)
 }
 
 /* SPDY: creates a stream and waits for its SYN_REPLY. */
-static int
-spdy_create (struct conn_s *c, const kl_spdy_header_t *headers, size_t n, int64_t deadline,
-             struct stream_s **out, kl_error_t *err)
+int
+client_spdy_create (struct conn_s *c, const kl_spdy_header_t *headers, size_t n, int64_t deadline,
+                    struct stream_s **out, kl_error_t *err)
 {
-  struct stream_s *s = stream_get (c, c->next_id, true);
+  struct stream_s *s = client_stream_get (c, c->next_id, true);
   c->next_id += 2;
   kl_buf_t b = { 0 };
   kl_spdy_write_syn_stream (&b, c->deflater, s->id, 0, headers, n);
   int ret = send_all (c, &b, err);
   kl_buf_free (&b);
   if (ret >= 0)
-    ret = pump (c, replied, s, deadline, err);
+    ret = client_pump (c, replied, s, deadline, err);
   if (ret >= 0 && !s->replied)
     ret = kl_make_error (err, 0, "the server ended the connection before accepting stream %u",
                          s->id);
@@ -553,8 +526,9 @@ spdy_create (struct conn_s *c, const kl_spdy_header_t *headers, size_t n, int64_
 }
 
 /* Sends data on a SPDY stream or WebSocket channel. */
-static int
-send_on (struct conn_s *c, uint32_t id, const void *data, size_t len, bool fin, kl_error_t *err)
+int
+client_send_on (struct conn_s *c, uint32_t id, const void *data, size_t len, bool fin,
+                kl_error_t *err)
 {
   kl_buf_t b = { 0 };
   const uint8_t *p = data;
@@ -586,27 +560,8 @@ send_on (struct conn_s *c, uint32_t id, const void *data, size_t len, bool fin, 
   return ret;
 }
 
-/* ---- remotecommand ---- */
-
-struct exec_wait_s
-{
-  struct stream_s *streams[3]; /* error, stdout, stderr: NULL when absent */
-};
-
-static bool
-exec_done (struct conn_s *c, void *arg)
-{
-  struct exec_wait_s *w = arg;
-  if (c->websocket)
-    return c->eof;
-  for (int i = 0; i < 3; i++)
-    if (w->streams[i] && !w->streams[i]->fin)
-      return false;
-  return true;
-}
-
-static char *
-take (struct stream_s *s, size_t *len)
+char *
+client_take (struct stream_s *s, size_t *len)
 {
   if (s == NULL)
     {
@@ -621,312 +576,4 @@ take (struct stream_s *s, size_t *len)
   if (len)
     *len = s->data.len;
   return out;
-}
-
-static void
-decode_status (const char *raw, bool v4, kl_stream_exec_result_t *r)
-{
-  if (!v4)
-    {
-      r->success = *raw == '\0';
-      if (!r->success)
-        r->message = xstrdup (raw);
-      return;
-    }
-  json_error_t jerr;
-  json_t *o = json_loads (raw, 0, &jerr);
-  const char *status = o ? json_string_value (json_object_get (o, "status")) : NULL;
-  if (status && strcmp (status, "Success") == 0)
-    r->success = true;
-  else
-    {
-      const char *msg = o ? json_string_value (json_object_get (o, "message")) : NULL;
-      r->message = xstrdup (msg ? msg : raw);
-      const char *reason = o ? json_string_value (json_object_get (o, "reason")) : NULL;
-      if (reason && strcmp (reason, "NonZeroExitCode") == 0)
-        {
-          json_t *causes = json_object_get (json_object_get (o, "details"), "causes");
-          size_t i;
-          json_t *cause;
-          json_array_foreach (causes, i, cause)
-            {
-              const char *cr = json_string_value (json_object_get (cause, "reason"));
-              const char *cm = json_string_value (json_object_get (cause, "message"));
-              if (cr && cm && strcmp (cr, "ExitCode") == 0)
-                r->exit_code = atoi (cm);
-            }
-        }
-    }
-  json_decref (o);
-}
-
-int
-kl_stream_client_exec (const char *url, const kl_stream_exec_options_t *opts,
-                       kl_stream_exec_result_t *result, kl_error_t *err)
-{
-  memset (result, 0, sizeof *result);
-  const char *sub = opts->subprotocol ? opts->subprotocol : "v4.channel.k8s.io";
-  int64_t deadline = now_ms () + (opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS);
-  struct conn_s *c = NULL;
-  int ret = open_or_fail (url, opts->protocol, sub, &c, err);
-  if (ret < 0)
-    return ret;
-  bool v4 = strncmp (sub, "v4.", 3) == 0 || strncmp (sub, "v5.", 3) == 0;
-  bool v5 = strncmp (sub, "v5.", 3) == 0;
-  struct exec_wait_s w = { { NULL } };
-  uint32_t stdin_id = 0, resize_id = 4;
-  if (!c->websocket)
-    {
-      static const char *types[] = { "error", "stdin", "stdout", "stderr", "resize" };
-      bool want[] = { true, opts->stdin, opts->stdout, opts->stderr, opts->tty };
-      for (int i = 0; i < 5 && ret >= 0; i++)
-        {
-          if (!want[i])
-            continue;
-          kl_spdy_header_t h = { .name = (char *) "streamType", .value = (char *) types[i] };
-          struct stream_s *s = NULL;
-          ret = spdy_create (c, &h, 1, deadline, &s, err);
-          if (ret < 0)
-            break;
-          if (i == 0)
-            w.streams[0] = s;
-          else if (i == 1)
-            {
-              stdin_id = s->id;
-              s->fin = true; /* nothing comes back on it */
-            }
-          else if (i == 2)
-            w.streams[1] = s;
-          else if (i == 3)
-            w.streams[2] = s;
-          else
-            {
-              resize_id = s->id;
-              s->fin = true;
-            }
-        }
-    }
-  for (size_t i = 0; ret >= 0 && i < opts->n_resizes; i++)
-    {
-      cleanup_free char *json = xasprintf ("{\"Width\":%u,\"Height\":%u}\n", opts->resizes[i].width,
-                                           opts->resizes[i].height);
-      ret = send_on (c, resize_id, json, strlen (json), false, err);
-    }
-  if (ret >= 0 && opts->stdin && opts->stdin_len > 0)
-    ret = send_on (c, stdin_id, opts->stdin_data, opts->stdin_len,
-                   !c->websocket && !opts->keep_stdin_open, err);
-  else if (ret >= 0 && opts->stdin && !opts->keep_stdin_open && !c->websocket)
-    ret = send_on (c, stdin_id, "", 0, true, err);
-  if (ret >= 0 && opts->stdin && !opts->keep_stdin_open && c->websocket && v5)
-    {
-      uint8_t close_stdin = 0;
-      ret = send_on (c, 255, &close_stdin, 1, false, err);
-    }
-  if (ret >= 0)
-    ret = pump (c, exec_done, &w, deadline, err);
-  if (ret >= 0)
-    {
-      if (c->websocket)
-        {
-          w.streams[0] = stream_get (c, 3, false);
-          w.streams[1] = stream_get (c, 1, false);
-          w.streams[2] = stream_get (c, 2, false);
-        }
-      result->status = take (w.streams[0], NULL);
-      result->out = take (w.streams[1], &result->out_len);
-      result->err = take (w.streams[2], &result->err_len);
-      decode_status (result->status, v4, result);
-    }
-  conn_free (c);
-  return ret;
-}
-
-void
-kl_stream_exec_result_clear (kl_stream_exec_result_t *r)
-{
-  free (r->out);
-  free (r->err);
-  free (r->status);
-  free (r->message);
-  memset (r, 0, sizeof *r);
-}
-
-/* ---- port forward ---- */
-
-struct pf_stream_s
-{
-  int32_t port;
-  struct stream_s *data;
-  struct stream_s *error;
-};
-
-struct kl_stream_pf_s
-{
-  struct conn_s *conn;
-  struct pf_stream_s *streams;
-  size_t n;
-  const int32_t *ws_ports;
-  int next_request;
-};
-
-int
-kl_stream_pf_open (const char *url, kl_stream_protocol_t protocol, const int32_t *ports,
-                   size_t n_ports, kl_stream_pf_t **out, kl_error_t *err)
-{
-  cleanup_free char *full = NULL;
-  if (protocol == KL_STREAM_WEBSOCKET && n_ports > 0)
-    {
-      kl_buf_t q = { 0 };
-      kl_buf_append (&q, url, strlen (url));
-      for (size_t i = 0; i < n_ports; i++)
-        {
-          cleanup_free char *p = xasprintf ("%s%d", i == 0 ? "?ports=" : ",", (int) ports[i]);
-          kl_buf_append (&q, p, strlen (p));
-        }
-      kl_buf_append_u8 (&q, 0);
-      full = (char *) q.data;
-    }
-  struct conn_s *c = NULL;
-  int ret = open_or_fail (full ? full : url, protocol,
-                          protocol == KL_STREAM_SPDY ? "portforward.k8s.io" : "v4.channel.k8s.io",
-                          &c, err);
-  if (ret < 0)
-    return ret;
-  kl_stream_pf_t *pf = xmalloc0 (sizeof *pf);
-  pf->conn = c;
-  if (c->websocket)
-    for (size_t i = 0; i < n_ports; i++)
-      {
-        pf->streams = xrealloc (pf->streams, sizeof *pf->streams * (pf->n + 1));
-        struct pf_stream_s *s = &pf->streams[pf->n++];
-        s->port = ports[i];
-        s->data = stream_get (c, (uint32_t) (2 * i), true);
-        s->error = stream_get (c, (uint32_t) (2 * i + 1), true);
-        s->data->skip = s->error->skip = 2; /* the port, little-endian */
-      }
-  *out = pf;
-  return 0;
-}
-
-int
-kl_stream_pf_stream (kl_stream_pf_t *pf, int32_t port, kl_error_t *err)
-{
-  struct conn_s *c = pf->conn;
-  if (c->websocket)
-    {
-      for (size_t i = 0; i < pf->n; i++)
-        if (pf->streams[i].port == port)
-          return (int) i;
-      return kl_make_error_kind (err, KL_ERROR_NOT_FOUND, 0, "port %d was not opened", (int) port);
-    }
-  int64_t deadline = now_ms () + DEFAULT_TIMEOUT_MS;
-  cleanup_free char *port_s = xasprintf ("%d", (int) port);
-  cleanup_free char *request = xasprintf ("%d", pf->next_request++);
-  kl_spdy_header_t h[3] = { { .name = (char *) "streamType", .value = (char *) "error" },
-                            { .name = (char *) "port", .value = port_s },
-                            { .name = (char *) "requestID", .value = request } };
-  struct stream_s *error = NULL, *data = NULL;
-  int ret = spdy_create (c, h, 3, deadline, &error, err);
-  if (ret < 0)
-    return ret;
-  /* As client-go: the error stream is read-only for the client. */
-  ret = send_on (c, error->id, "", 0, true, err);
-  h[0].value = (char *) "data";
-  if (ret >= 0)
-    ret = spdy_create (c, h, 3, deadline, &data, err);
-  if (ret < 0)
-    return ret;
-  pf->streams = xrealloc (pf->streams, sizeof *pf->streams * (pf->n + 1));
-  pf->streams[pf->n] = (struct pf_stream_s){ .port = port, .data = data, .error = error };
-  return (int) pf->n++;
-}
-
-static int
-pf_get (kl_stream_pf_t *pf, int handle, struct pf_stream_s **out, kl_error_t *err)
-{
-  if (handle < 0 || (size_t) handle >= pf->n)
-    return kl_make_error_kind (err, KL_ERROR_INVALID, 0, "bad port forward handle %d", handle);
-  *out = &pf->streams[handle];
-  return 0;
-}
-
-int
-kl_stream_pf_write (kl_stream_pf_t *pf, int handle, const void *data, size_t len, kl_error_t *err)
-{
-  struct pf_stream_s *s;
-  int ret = pf_get (pf, handle, &s, err);
-  if (ret < 0)
-    return ret;
-  return send_on (pf->conn, s->data->id, data, len, false, err);
-}
-
-int
-kl_stream_pf_close_write (kl_stream_pf_t *pf, int handle, kl_error_t *err)
-{
-  struct pf_stream_s *s;
-  int ret = pf_get (pf, handle, &s, err);
-  if (ret < 0)
-    return ret;
-  if (pf->conn->websocket)
-    return kl_make_error_kind (err, KL_ERROR_INVALID, 0,
-                               "websocket port forward has no half-close");
-  return send_on (pf->conn, s->data->id, "", 0, true, err);
-}
-
-struct read_wait_s
-{
-  struct stream_s *s;
-  size_t want;
-};
-
-static bool
-read_done (struct conn_s *c, void *arg)
-{
-  struct read_wait_s *w = arg;
-  (void) c;
-  return w->s->fin || (w->want > 0 && w->s->data.len >= w->want);
-}
-
-int
-kl_stream_pf_read (kl_stream_pf_t *pf, int handle, size_t want, int timeout_ms, char **data,
-                   size_t *len, kl_error_t *err)
-{
-  struct pf_stream_s *s;
-  int ret = pf_get (pf, handle, &s, err);
-  if (ret < 0)
-    return ret;
-  struct read_wait_s w = { s->data, want };
-  ret = pump (pf->conn, read_done, &w,
-              now_ms () + (timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS), err);
-  if (ret < 0)
-    return ret;
-  *data = take (s->data, len);
-  s->data->data.len = 0;
-  return 0;
-}
-
-int
-kl_stream_pf_error (kl_stream_pf_t *pf, int handle, int timeout_ms, char **message, kl_error_t *err)
-{
-  struct pf_stream_s *s;
-  int ret = pf_get (pf, handle, &s, err);
-  if (ret < 0)
-    return ret;
-  struct read_wait_s w = { s->error, 0 };
-  ret = pump (pf->conn, read_done, &w,
-              now_ms () + (timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS), err);
-  if (ret < 0)
-    return ret;
-  *message = take (s->error, NULL);
-  return 0;
-}
-
-void
-kl_stream_pf_close (kl_stream_pf_t *pf)
-{
-  if (pf == NULL)
-    return;
-  conn_free (pf->conn);
-  free (pf->streams);
-  free (pf);
 }
