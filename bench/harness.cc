@@ -59,43 +59,49 @@ ErrorMessage (kl_error_t *err)
 } // namespace
 
 bool
-Options::Parse (int argc, char **argv)
+ParseFlags (int argc, char **argv, const std::vector<Flag> &flags)
 {
   for (int i = 1; i < argc; i++)
     {
       std::string a = argv[i];
       size_t eq = a.find ('=');
       std::string key = a.substr (0, eq), value = eq == std::string::npos ? "" : a.substr (eq + 1);
-      if (key == "--kubelet")
-        kubelet = value;
-      else if (key == "--endpoint")
-        endpoint = value;
-      else if (key == "--busybox")
-        busybox = value;
-      else if (key == "--pause")
-        pause = value;
-      else if (key == "--dir")
-        dir = value;
-      else if (key == "--repeat")
-        repeat = atoi (value.c_str ());
-      else if (key == "--batch-repeat")
-        batch_repeat = atoi (value.c_str ());
-      else if (key == "--window")
-        window = atoi (value.c_str ());
-      else if (key == "--pods")
-        pods = atoi (value.c_str ());
-      else if (key == "--cycles")
-        cycles = atoi (value.c_str ());
-      else if (key == "--kubelet-arg")
-        kubelet_args.push_back (value);
-      else if (key == "--runtime-name")
-        runtime_name = value;
-      else
+      const Flag *f = nullptr;
+      for (const auto &candidate : flags)
+        if (key == candidate.name)
+          f = &candidate;
+      if (f == nullptr)
         {
           fprintf (stderr, "%s: unknown option %s\n", argv[0], a.c_str ());
           return false;
         }
+      if (f->str)
+        *f->str = value;
+      else if (f->num)
+        *f->num = atoi (value.c_str ());
+      else
+        f->list->push_back (value);
     }
+  return true;
+}
+
+bool
+Options::Parse (int argc, char **argv)
+{
+  if (!ParseFlags (argc, argv,
+                   { { "--kubelet", &kubelet },
+                     { "--endpoint", &endpoint },
+                     { "--busybox", &busybox },
+                     { "--pause", &pause },
+                     { "--dir", &dir },
+                     { "--repeat", &repeat },
+                     { "--batch-repeat", &batch_repeat },
+                     { "--window", &window },
+                     { "--pods", &pods },
+                     { "--cycles", &cycles },
+                     { "--kubelet-arg", &kubelet_args },
+                     { "--runtime-name", &runtime_name } }))
+    return false;
   if (kubelet.empty () || endpoint.empty () || busybox.empty () || pause.empty () || dir.empty ()
       || repeat < 1 || batch_repeat < 1 || window < 1 || pods < 1 || pods > 250 || cycles < 1)
     {

@@ -23,6 +23,22 @@ constexpr const char *kNode = "bench-node";
 constexpr int kReadOnlyPort = 10455;
 constexpr int kHealthzPort = 10448;
 
+// One --name=value flag of a benchmark and where its value goes: a string,
+// an int (atoi) or, repeatable, a list.
+struct Flag
+{
+  Flag (const char *n, std::string *v) : name (n), str (v) {}
+  Flag (const char *n, int *v) : name (n), num (v) {}
+  Flag (const char *n, std::vector<std::string> *v) : name (n), list (v) {}
+  const char *name;
+  std::string *str = nullptr;
+  int *num = nullptr;
+  std::vector<std::string> *list = nullptr;
+};
+
+// Sets `flags` from argv[1..]; on an unknown flag prints it and returns false.
+bool ParseFlags (int argc, char **argv, const std::vector<Flag> &flags);
+
 // What hack/bench.sh passes: --kubelet=, --endpoint=, --busybox=, --pause=, --dir=,
 // and optionally --repeat=, --batch-repeat=, --window=, --pods=, --cycles=,
 // --kubelet-arg= (repeatable), --runtime-name=.

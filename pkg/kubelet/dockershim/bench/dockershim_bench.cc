@@ -51,34 +51,18 @@ struct Options
   bool
   Parse (int argc, char **argv)
   {
-    for (int i = 1; i < argc; i++)
-      {
-        std::string a = argv[i];
-        size_t eq = a.find ('=');
-        std::string key = a.substr (0, eq),
-                    value = eq == std::string::npos ? "" : a.substr (eq + 1);
-        if (key == "--endpoint")
-          endpoint = value;
-        else if (key == "--docker-endpoint")
-          docker = value;
-        else if (key == "--busybox")
-          busybox = value;
-        else if (key == "--pause")
-          pause = value;
-        else if (key == "--dir")
-          dir = value;
-        else if (key == "--dockershim-pid")
-          dockershim_pid = atoi (value.c_str ());
-        else if (key == "--repeat")
-          repeat = atoi (value.c_str ());
-        else if (key == "--containers")
-          containers = atoi (value.c_str ());
-        else
-          {
-            fprintf (stderr, "%s: unknown option %s\n", argv[0], a.c_str ());
-            return false;
-          }
-      }
+    int pid = 0;
+    if (!bench::ParseFlags (argc, argv,
+                            { { "--endpoint", &endpoint },
+                              { "--docker-endpoint", &docker },
+                              { "--busybox", &busybox },
+                              { "--pause", &pause },
+                              { "--dir", &dir },
+                              { "--dockershim-pid", &pid },
+                              { "--repeat", &repeat },
+                              { "--containers", &containers } }))
+      return false;
+    dockershim_pid = pid;
     if (endpoint.empty () || docker.empty () || busybox.empty () || pause.empty () || dir.empty ()
         || dockershim_pid <= 0 || repeat < 1 || containers < 1 || containers > 500)
       {
