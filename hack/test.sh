@@ -43,9 +43,11 @@ suite e2e-node-docker env KL_E2E_TARGETS=//test/e2e_node:kubelet_test \
   hack/test-e2e-node.sh --runtime=docker
 suite e2e-node-docker-faults env KL_E2E_TARGETS=//test/e2e_node:fault_test \
   hack/test-e2e-node.sh --runtime=docker --test_arg=--gtest_filter='DockerdRestart.*'
-# The containerd node e2e scenarios once with an ASan kubelet (a report in
-# its log fails the test). The unit tests under ASan and UBSan
-# (hack/test-sanitizers.sh, two full rebuilds) stay out of CI's 45 minutes.
+# Every unit test under ASan + LSan and under UBSan (the full variant, which
+# holds every test the dockerless one has: two rebuilds in output directories
+# of their own), then the containerd node e2e scenarios once with an ASan
+# kubelet (a report in its log fails the test).
+suite sanitizers env KL_SANITIZER_RUNS="asan ubsan" hack/test-sanitizers.sh
 suite e2e-node-asan env BAZEL_FLAGS="${BAZEL_FLAGS:-} --config=asan" \
   KL_E2E_TARGETS=//test/e2e_node:kubelet_test hack/test-e2e-node.sh
 
