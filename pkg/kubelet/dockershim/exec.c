@@ -155,7 +155,8 @@ ds_exec_sync (ds_service_t *ds, const Runtime__V1__ExecSyncRequest *req,
     return kl_make_error_kind (err, KL_ERROR_GENERIC, 0, "container %s is not in running state",
                                req->container_id);
 
-  const char *argv[req->n_cmd + 1];
+  /* On the heap: a request may carry any number of arguments. */
+  cleanup_free const char **argv = xmalloc ((req->n_cmd + 1) * sizeof *argv);
   for (size_t i = 0; i < req->n_cmd; i++)
     argv[i] = req->cmd[i];
   argv[req->n_cmd] = NULL;

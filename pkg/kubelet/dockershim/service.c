@@ -140,29 +140,26 @@ int
 ds_list_typed (ds_service_t *ds, const ds_list_query_t *q, docker_container_list_t **out,
                kl_error_t *err)
 {
-  /* "key=value" filters: the type, each selector pair, the sandbox. */
-  char *storage[q->n_label_selector + 2];
-  size_t n_storage = 0;
-  storage[n_storage++] = xasprintf (DS_LABEL_CONTAINER_TYPE "=%s", q->type);
+  /* "key=value" filters, NULL-terminated: the type, each selector pair,
+     the sandbox. On the heap: a request may carry any number of pairs. */
+  size_t n = 0;
+  cleanup_free char **labels = xmalloc ((q->n_label_selector + 3) * sizeof *labels);
+  labels[n++] = xasprintf (DS_LABEL_CONTAINER_TYPE "=%s", q->type);
   for (size_t i = 0; i < q->n_label_selector; i++)
-    storage[n_storage++]
-        = xasprintf ("%s=%s", q->label_selector[i]->key, q->label_selector[i]->value);
+    labels[n++] = xasprintf ("%s=%s", q->label_selector[i]->key, q->label_selector[i]->value);
   if (q->sandbox_id && q->sandbox_id[0])
-    storage[n_storage++] = xasprintf (DS_LABEL_SANDBOX_ID "=%s", q->sandbox_id);
-  const char *labels[n_storage + 1];
-  for (size_t i = 0; i < n_storage; i++)
-    labels[i] = storage[i];
-  labels[n_storage] = NULL;
+    labels[n++] = xasprintf (DS_LABEL_SANDBOX_ID "=%s", q->sandbox_id);
+  labels[n] = NULL;
   const char *ids[2] = { q->id, NULL };
   docker_container_list_options_t opts = {
     .all = q->all,
-    .labels = labels,
+    .labels = (const char *const *) labels,
     .statuses = q->statuses,
     .ids = q->id && q->id[0] ? ids : NULL,
   };
   int ret = docker_container_list (ds->docker, &opts, out, err);
-  for (size_t i = 0; i < n_storage; i++)
-    free (storage[i]);
+  for (size_t i = 0; i < n; i++)
+    free (labels[i]);
   return ret;
 }
 

@@ -1,10 +1,11 @@
 // The handlers against a fake dockerd: the Docker filters list calls send,
 // and the order of the calls a sandbox's start makes.
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <algorithm>
-
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "pkg/kubelet/dockershim/testing/cri_helpers.h"
 
 extern "C" {
+#include "pkg/kubelet/dockershim/libdocker/testing/memory_docker.h"
 #include "pkg/kubelet/dockershim/service-internal.h"
 #include "pkg/util/utils.h"
 }
@@ -245,6 +247,92 @@ TEST_F (ServiceTest, RunPodSandboxCallsInOrder)
       }
   // The checkpoint was written before the start.
   EXPECT_TRUE (FileExists (root_ + "/sandbox/new-sandbox"));
+}
+
+// Runs `fn` on a thread whose stack is only `bytes` long.
+void
+RunWithStack (size_t bytes, std::function<void ()> fn)
+{
+  pthread_attr_t attr;
+  pthread_attr_init (&attr);
+  ASSERT_EQ (pthread_attr_setstacksize (&attr, bytes), 0);
+  pthread_t t;
+  ASSERT_EQ (pthread_create (
+                 &t, &attr,
+                 [] (void *arg) -> void * {
+                   (*static_cast<std::function<void ()> *> (arg)) ();
+                   return nullptr;
+                 },
+                 &fn),
+             0);
+  pthread_join (t, nullptr);
+  pthread_attr_destroy (&attr);
+}
+
+// A request may carry hundreds of thousands of label selectors or exec
+// arguments within gRPC's 4 MiB, while a handler's thread has a few MiB of
+// stack: the handlers keep what grows with the request off the stack. Here
+// 100,000 of each (a 1.6 MiB array on the stack before) on a 256 KiB stack.
+TEST_F (ServiceTest, LargeRequestsStayOffTheStack)
+{
+  docker_memory_t memory = {};
+  memory.mode = DOCKER_MEMORY_NORMAL;
+  docker_client_free (ds_->docker);
+  ds_->docker = nullptr;
+  kl_error_t err = nullptr;
+  ASSERT_EQ (docker_memory_client (&memory, &ds_->docker, &err), 0) << kl_error_message (err);
+
+  const size_t n = 100000;
+  std::vector<Runtime__V1__ContainerFilter__LabelSelectorEntry> entries (n);
+  std::vector<Runtime__V1__ContainerFilter__LabelSelectorEntry *> selectors (n);
+  std::vector<char *> args (n, (char *) "x");
+  for (size_t i = 0; i < n; i++)
+    {
+      entries[i] = RUNTIME__V1__CONTAINER_FILTER__LABEL_SELECTOR_ENTRY__INIT;
+      entries[i].key = (char *) "k";
+      entries[i].value = (char *) "v";
+      selectors[i] = &entries[i];
+    }
+  int list_ret = -1, exec_ret = -1;
+  std::string list_error, exec_error;
+  size_t listed = 0;
+  RunWithStack (256 * 1024, [&] {
+    Runtime__V1__ContainerFilter filter = RUNTIME__V1__CONTAINER_FILTER__INIT;
+    filter.label_selector = selectors.data ();
+    filter.n_label_selector = n;
+    Runtime__V1__ListContainersRequest lreq = RUNTIME__V1__LIST_CONTAINERS_REQUEST__INIT;
+    lreq.filter = &filter;
+    Runtime__V1__ListContainersResponse *lresp = nullptr;
+    kl_error_t e = nullptr;
+    list_ret = ds_list_containers (ds_, &lreq, &lresp, &e);
+    if (list_ret < 0)
+      list_error = kl_error_message (e);
+    else
+      {
+        listed = lresp->n_containers;
+        protobuf_c_message_free_unpacked (&lresp->base, nullptr);
+      }
+    kl_error_release (&e);
+
+    Runtime__V1__ExecSyncRequest ereq = RUNTIME__V1__EXEC_SYNC_REQUEST__INIT;
+    ereq.container_id = (char *) DOCKER_MEMORY_CONTAINER_ID;
+    ereq.cmd = args.data ();
+    ereq.n_cmd = n;
+    Runtime__V1__ExecSyncResponse *eresp = nullptr;
+    exec_ret = ds_exec_sync (ds_, &ereq, &eresp, &e);
+    if (exec_ret < 0)
+      exec_error = kl_error_message (e);
+    else
+      protobuf_c_message_free_unpacked (&eresp->base, nullptr);
+    kl_error_release (&e);
+  });
+  EXPECT_EQ (list_ret, 0) << list_error;
+  EXPECT_GT (listed, 0u); // the fake answers without filtering
+  // The exec was created with every argument; its start hijacks a real
+  // socket, which the in-memory fake has none of.
+  EXPECT_EQ (exec_ret, -1);
+  EXPECT_NE (exec_error.find ("POST /exec/exec0/start"), std::string::npos) << exec_error;
+  EXPECT_GT (memory.requests, 0u);
 }
 
 } // namespace
