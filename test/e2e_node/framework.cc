@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "test/e2e_node/sanitizer_report.h"
@@ -207,11 +208,46 @@ OnThisNode (const std::string &pod_name)
 
 } // namespace
 
+namespace {
+
+// One list call (which appends only when it succeeds), as the class comment
+// in framework.h says: tried once when `ok` is given, else until it goes
+// through or kAnswerTimeout passes (a test failure).
+bool
+List (bool *ok, const std::function<bool ()> &call)
+{
+  if (ok)
+    return *ok = call ();
+  if (WaitFor (call, Runtime::kAnswerTimeout))
+    return true;
+  ADD_FAILURE () << "the runtime did not answer a list call for " << Runtime::kAnswerTimeout
+                 << " s";
+  return false;
+}
+
+} // namespace
+
+bool
+Runtime::Answers ()
+{
+  Runtime__V1__VersionRequest req = RUNTIME__V1__VERSION_REQUEST__INIT;
+  req.version = (char *) "v1";
+  Runtime__V1__VersionResponse *resp = NULL;
+  kl_error_t err = NULL;
+  if (client_ == NULL || kl_cri_version (client_, &req, &resp, &err) < 0)
+    {
+      kl_error_release (&err);
+      return false;
+    }
+  protobuf_c_message_free_unpacked (&resp->base, NULL);
+  return true;
+}
+
 std::vector<SandboxInfo>
-Runtime::Sandboxes (const std::string &pod_name, const std::string &ns)
+Runtime::Sandboxes (const std::string &pod_name, const std::string &ns, bool *ok)
 {
   std::vector<SandboxInfo> all, out;
-  ListSandboxes (client_, "", &all);
+  List (ok, [&] { return ListSandboxes (client_, "", &all); });
   for (auto &s : all)
     if (s.pod_name == pod_name + "-" + Kubelet::kNode && s.pod_namespace == ns)
       out.push_back (s);
@@ -219,10 +255,10 @@ Runtime::Sandboxes (const std::string &pod_name, const std::string &ns)
 }
 
 std::vector<ContainerInfo>
-Runtime::Containers (const std::string &pod_name, const std::string &ns)
+Runtime::Containers (const std::string &pod_name, const std::string &ns, bool *ok)
 {
   std::vector<ContainerInfo> all, out;
-  ListContainers (client_, "", &all);
+  List (ok, [&] { return ListContainers (client_, "", &all); });
   for (auto &c : all)
     if (c.pod_name == pod_name + "-" + Kubelet::kNode && c.pod_namespace == ns)
       out.push_back (c);
@@ -233,9 +269,13 @@ std::vector<SandboxInfo>
 Runtime::SandboxesOf (const std::string &uid, bool *ok)
 {
   std::vector<SandboxInfo> out;
-  bool listed = !uid.empty () && ListSandboxes (client_, uid, &out);
-  if (ok)
-    *ok = listed;
+  if (uid.empty ())
+    {
+      if (ok)
+        *ok = false;
+      return out;
+    }
+  List (ok, [&] { return ListSandboxes (client_, uid, &out); });
   return out;
 }
 
@@ -243,9 +283,13 @@ std::vector<ContainerInfo>
 Runtime::ContainersOf (const std::string &uid, bool *ok)
 {
   std::vector<ContainerInfo> out;
-  bool listed = !uid.empty () && ListContainers (client_, uid, &out);
-  if (ok)
-    *ok = listed;
+  if (uid.empty ())
+    {
+      if (ok)
+        *ok = false;
+      return out;
+    }
+  List (ok, [&] { return ListContainers (client_, uid, &out); });
   return out;
 }
 
@@ -253,9 +297,7 @@ std::vector<SandboxInfo>
 Runtime::NodeSandboxes (bool *ok)
 {
   std::vector<SandboxInfo> all, out;
-  bool listed = ListSandboxes (client_, "", &all);
-  if (ok)
-    *ok = listed;
+  List (ok, [&] { return ListSandboxes (client_, "", &all); });
   for (auto &s : all)
     if (OnThisNode (s.pod_name))
       out.push_back (s);
@@ -266,9 +308,7 @@ std::vector<ContainerInfo>
 Runtime::NodeContainers (bool *ok)
 {
   std::vector<ContainerInfo> all, out;
-  bool listed = ListContainers (client_, "", &all);
-  if (ok)
-    *ok = listed;
+  List (ok, [&] { return ListContainers (client_, "", &all); });
   for (auto &c : all)
     if (OnThisNode (c.pod_name))
       out.push_back (c);
@@ -276,10 +316,10 @@ Runtime::NodeContainers (bool *ok)
 }
 
 std::vector<ContainerInfo>
-Runtime::Running (const std::string &pod_name)
+Runtime::Running (const std::string &pod_name, bool *ok)
 {
   std::vector<ContainerInfo> out;
-  for (auto &c : Containers (pod_name))
+  for (auto &c : Containers (pod_name, "default", ok))
     if (c.state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_RUNNING)
       out.push_back (c);
   return out;

@@ -67,18 +67,30 @@ struct SandboxInfo
 int RuntimeCtl (const Env &env, const std::string &verb);
 
 // The runtime, as the test sees it through our CRI client.
+//
+// The listing calls never let "could not list" pass for "nothing listed".
+// Given `ok`, they try once and say in *ok whether the call went through
+// (for tests that look while the runtime is down). Without it the runtime
+// is expected to answer: a failed call (a runtime restarting, or this
+// client waiting out gRPC's reconnect backoff after an in-process runtime
+// came back with its kubelet) is tried again for up to kAnswerTimeout
+// seconds, and then fails the test.
 class Runtime
 {
 public:
+  static constexpr int kAnswerTimeout = 30;
+
   explicit Runtime (const std::string &endpoint);
   ~Runtime ();
+  // Whether the runtime answers a Version call now.
+  bool Answers ();
   std::vector<SandboxInfo> Sandboxes (const std::string &pod_name,
-                                      const std::string &ns = "default");
+                                      const std::string &ns = "default", bool *ok = nullptr);
   std::vector<ContainerInfo> Containers (const std::string &pod_name,
-                                         const std::string &ns = "default");
-  std::vector<ContainerInfo> Running (const std::string &pod_name);
+                                         const std::string &ns = "default", bool *ok = nullptr);
+  std::vector<ContainerInfo> Running (const std::string &pod_name, bool *ok = nullptr);
   // Those of the pod with this UID, through the runtime's label selector
-  // (io.kubernetes.pod.uid); *ok (if given) is false when the call failed.
+  // (io.kubernetes.pod.uid).
   std::vector<SandboxInfo> SandboxesOf (const std::string &uid, bool *ok = nullptr);
   std::vector<ContainerInfo> ContainersOf (const std::string &uid, bool *ok = nullptr);
   // Every sandbox / container of any pod of this test node (name ending in
