@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Node e2e. By default the dockerless kubelet against a private containerd;
 # with --runtime=docker the full kubelet running the dockershim in-process
-# (--container-runtime=docker) against a private dockerd. Images come from
-# the loopback registry. Starts what it needs and stops it whatever happens.
+# (--container-runtime=docker) against a private dockerd; with
+# --runtime=docker-standalone the dockerless kubelet against the standalone
+# dockershim (cmd/dockershim, CNI networking) on that dockerd, as a node runs
+# cri-dockerd. Images come from the loopback registry. Starts what it needs and stops it whatever happens.
 # Other arguments go to `bazel test` (e.g. --test_arg=--gtest_filter=*Crash*).
 # KL_E2E_TARGETS picks the suites (default: both; kubelet_test: the
 # scenarios, fault_test: runtime and kubelet crashes, manifest limits).
@@ -41,7 +43,7 @@ containerd)
     --test_env=KL_E2E_READ_ONLY_PORT=10355 --test_env=KL_E2E_HEALTHZ_PORT=10348
   )
   ;;
-docker)
+docker | docker-standalone)
   variant=()
   work=/tmp/kl-e2e-docker
   ds() { DS_TEST_DIR=$work pkg/kubelet/dockershim/test-integration.sh "$@"; }
@@ -59,9 +61,21 @@ docker)
     --test_env=KL_E2E_STANDALONE_CRI_ENDPOINT="unix://$work/cni.sock"
     --test_env=KL_E2E_READ_ONLY_PORT=10365 --test_env=KL_E2E_HEALTHZ_PORT=10358
   )
+  if [[ $runtime == docker-standalone ]]; then
+    # The dockerless kubelet on the standalone dockershim `ds up` started:
+    # a dockerd restart leaves that process (and its socket) up.
+    variant=(--config=dockerless)
+    env=(
+      --test_env=KL_E2E_CRI_ENDPOINT="unix://$work/cni.sock"
+      --test_env=KL_E2E_RUNTIME_RESTART_KILLS_PODS=1
+      --test_env=KL_E2E_RUNTIME_CTL="$PWD/hack/lib/dockerd-ctl.sh $work"
+      --test_env=KL_E2E_CNI_IPAM_DIR="$work/cni/ipam"
+      --test_env=KL_E2E_READ_ONLY_PORT=10365 --test_env=KL_E2E_HEALTHZ_PORT=10358
+    )
+  fi
   ;;
 *)
-  echo "test-e2e-node: unknown runtime $runtime (containerd or docker)" >&2
+  echo "test-e2e-node: unknown runtime $runtime (containerd, docker or docker-standalone)" >&2
   exit 2
   ;;
 esac
@@ -82,7 +96,7 @@ containerd)
   ctl=hack/lib/containerd-ctl.sh
   runtime_answers() { ctr --address "$work/containerd.sock" version >/dev/null 2>&1; }
   ;;
-docker)
+docker | docker-standalone)
   ctl=hack/lib/dockerd-ctl.sh
   runtime_answers() { curl -sf --unix-socket "$work/docker/docker.sock" http://docker/_ping >/dev/null 2>&1; }
   ;;

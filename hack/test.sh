@@ -3,8 +3,8 @@
 # presubmit (format, both builds and unit test runs through a loopback remote
 # cache, the dockerless audits and their planted-violation tests, the node e2e
 # on containerd), every fuzz target for 60 s, then the integration suites
-# against real runtimes, the node e2e through the in-process dockershim on
-# dockerd, and the sanitizer runs (unit tests under ASan and UBSan, the node
+# against real runtimes, the node e2e through the in-process and the
+# standalone dockershim on dockerd, and the sanitizer runs (unit tests under ASan and UBSan, the node
 # e2e with an ASan kubelet). Every suite runs even when an earlier one failed;
 # the last line counts them.
 set -uo pipefail
@@ -43,6 +43,10 @@ suite e2e-node-docker env KL_E2E_TARGETS=//test/e2e_node:kubelet_test \
   hack/test-e2e-node.sh --runtime=docker
 suite e2e-node-docker-faults env KL_E2E_TARGETS=//test/e2e_node:fault_test \
   hack/test-e2e-node.sh --runtime=docker --test_arg=--gtest_filter='DockerdRestart.*'
+# The same scenarios with the dockerless kubelet on the standalone dockershim
+# (as a node runs cri-dockerd).
+suite e2e-node-docker-standalone env KL_E2E_TARGETS=//test/e2e_node:kubelet_test \
+  hack/test-e2e-node.sh --runtime=docker-standalone
 # Every unit test under ASan + LSan and under UBSan (the full variant, which
 # holds every test the dockerless one has: two rebuilds in output directories
 # of their own), then the containerd node e2e scenarios once with an ASan
