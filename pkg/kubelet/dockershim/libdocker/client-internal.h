@@ -84,6 +84,11 @@ int docker_path_escape (const char *what, const char *s, bool keep_slash, char *
 /* Appends "?key=value" or "&key=value", value percent-encoded, to *path. */
 void docker_query_add (char **path, const char *key, const char *value);
 
+/* POST `path` (a container's or an exec's .../resize) with the TTY size as
+   Docker's h and w query parameters. */
+int docker_post_resize (docker_client_t *client, const char *path, unsigned height, unsigned width,
+                        kl_error_t *err);
+
 /* CLOCK_MONOTONIC in ns. */
 int64_t docker_now_ns (void);
 

@@ -259,6 +259,23 @@ docker_query_add (char **path, const char *key, const char *value)
   *path = joined;
 }
 
+int
+docker_post_resize (docker_client_t *client, const char *path, unsigned height, unsigned width,
+                    kl_error_t *err)
+{
+  cleanup_free char *sized = xstrdup (path);
+  char h[16], w[16];
+  snprintf (h, sizeof h, "%u", height);
+  snprintf (w, sizeof w, "%u", width);
+  docker_query_add (&sized, "h", h);
+  docker_query_add (&sized, "w", w);
+  docker_request_t req = { .method = "POST", .path = sized };
+  docker_response_t resp = { 0 };
+  int ret = docker_do (client, &req, &resp, err);
+  docker_response_release (&resp);
+  return ret < 0 ? -1 : 0;
+}
+
 void
 docker_response_release (docker_response_t *resp)
 {

@@ -283,10 +283,5 @@ docker_container_resize (docker_client_t *client, const char *id, unsigned heigh
   int ret = container_path (id, "/resize", &path, err);
   if (ret < 0)
     return ret;
-  char h[16], w[16];
-  snprintf (h, sizeof h, "%u", height);
-  snprintf (w, sizeof w, "%u", width);
-  docker_query_add (&path, "h", h);
-  docker_query_add (&path, "w", w);
-  return call_status (client, "POST", path, 0, err) < 0 ? -1 : 0;
+  return docker_post_resize (client, path, height, width, err);
 }

@@ -197,14 +197,5 @@ docker_exec_resize (docker_client_t *client, const char *exec_id, unsigned heigh
   int ret = exec_path (exec_id, "/resize", &path, err);
   if (ret < 0)
     return ret;
-  char h[16], w[16];
-  snprintf (h, sizeof h, "%u", height);
-  snprintf (w, sizeof w, "%u", width);
-  docker_query_add (&path, "h", h);
-  docker_query_add (&path, "w", w);
-  docker_request_t req = { .method = "POST", .path = path };
-  docker_response_t resp = { 0 };
-  ret = docker_do (client, &req, &resp, err);
-  docker_response_release (&resp);
-  return ret;
+  return docker_post_resize (client, path, height, width, err);
 }
