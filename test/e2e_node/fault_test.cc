@@ -221,20 +221,7 @@ protected:
   json_t *
   WaitPod (const std::string &name, const std::function<bool (json_t *)> &cond)
   {
-    json_t *found = nullptr;
-    WaitFor (
-        [&] {
-          json_t *p = kubelet_->Pod (name);
-          if (p && cond (p))
-            {
-              found = p;
-              return true;
-            }
-          json_decref (p);
-          return false;
-        },
-        kTimeout);
-    return found;
+    return kubelet_->WaitPod (name, cond, kTimeout);
   }
 
   // kubelet_runtime_operations_total{operation_type="create_container"}

@@ -492,6 +492,25 @@ Kubelet::Pod (const std::string &name)
   return found;
 }
 
+json_t *
+Kubelet::WaitPod (const std::string &name, const std::function<bool (json_t *)> &cond, int seconds)
+{
+  json_t *found = nullptr;
+  WaitFor (
+      [&] {
+        json_t *p = Pod (name);
+        if (p && cond (p))
+          {
+            found = p;
+            return true;
+          }
+        json_decref (p);
+        return false;
+      },
+      seconds);
+  return found;
+}
+
 std::string
 Kubelet::Uid (const std::string &name)
 {

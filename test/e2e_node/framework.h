@@ -146,6 +146,10 @@ public:
   json_t *Pods ();
   // The pod called `<name>-e2e-node` in /pods (NULL if absent); caller decrefs.
   json_t *Pod (const std::string &name);
+  // That pod once `cond` holds for it, polled for up to `seconds` (NULL if
+  // it never did); caller decrefs.
+  json_t *WaitPod (const std::string &name, const std::function<bool (json_t *)> &cond,
+                   int seconds);
   // Its metadata.uid in /pods ("" if absent).
   std::string Uid (const std::string &name);
 
