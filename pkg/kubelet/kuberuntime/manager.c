@@ -182,14 +182,19 @@ kl_runtime_manager_kill_pod (kl_runtime_manager_t *m, const kl_pod_t *pod,
   for (size_t i = 0; i < status->n_containers; i++)
     {
       const kl_container_info_t *c = &status->containers[i];
-      if (c->state != KL_CONTAINER_RUNNING && c->state != KL_CONTAINER_UNKNOWN)
+      /* Created ones too: a start cut short (the kubelet killed during
+         StartContainer) can leave containerd showing "created" while its
+         task runs, and then the task blocks the container's removal. */
+      if (c->state == KL_CONTAINER_EXITED)
         continue;
       /* Without the pod's spec (an orphan), the grace period it had. */
       int64_t grace = grace_seconds;
       if (pod == NULL && c->grace_seconds >= 0)
         grace = c->grace_seconds;
       jobs[n++] = (struct kill_job_s){
-        .spec = pod ? kl_pod_find_container (pod, c->name) : NULL,
+        /* No preStop hook for a container that never ran. */
+        .spec
+        = pod && c->state != KL_CONTAINER_CREATED ? kl_pod_find_container (pod, c->name) : NULL,
         .id = c->id,
         .name = c->name,
         .why = "killing pod",

@@ -469,6 +469,27 @@ TEST_F (ManagerTest, CreateAndStartFailuresAreReportedPerContainer)
   EXPECT_EQ (Containers (), (std::vector<std::string>{ "a/running/1", "b/running/0" }));
 }
 
+TEST_F (ManagerTest, KillingAPodStopsItsCreatedContainersToo)
+{
+  // A start cut short can leave a container "created" in the runtime's
+  // eyes while its process runs (containerd after a kubelet SIGKILL during
+  // StartContainer): killing the pod must stop it, or its removal fails.
+  PodPtr pod = DecodePod (SimplePod ("Always", kSecondContainer));
+  ASSERT_NE (pod, nullptr);
+  fake_runtime_fail_next (fake, "StartContainer", KL_ERROR_GENERIC);
+  ASSERT_EQ (Sync (pod.get ()), 0);
+  std::vector<std::string> states = Containers ();
+  std::sort (states.begin (), states.end ());
+  ASSERT_EQ (states, (std::vector<std::string>{ "a/created/0", "b/running/0" }));
+  RuntimePodPtr st = Status ();
+  fake_runtime_clear_calls (fake);
+  kl_error_t err = nullptr;
+  ASSERT_EQ (kl_runtime_manager_kill_pod (manager, pod.get (), st.get (), -1, &err), 0)
+      << kl_error_message (err);
+  EXPECT_EQ (Count ("StopContainer"), 2u) << "the created one and the running one";
+  EXPECT_EQ (Count ("ExecSync"), 0u) << "no hooks here";
+}
+
 TEST_F (ManagerTest, SandboxFailureFailsTheSync)
 {
   PodPtr pod = DecodePod (SimplePod ());
